@@ -1,0 +1,35 @@
+/**
+ * Precomputed header blocks. uWS writes `HTTP/1.1 ` + status + CRLF for
+ * `writeStatus(status)`, so a block that starts with the status text and
+ * carries the header lines after it ("200 OK\r\nContent-Type: …") sends the
+ * whole head in one native call. uWS then appends Date, `uWebSockets: 20`
+ * and, from end()/tryEnd(), Content-Length and the blank line.
+ */
+
+export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
+
+/** Build "STATUS\r\nName: value\r\n…" without a trailing CRLF, as bytes. */
+export function buildHeaderBlock(status: string, headers: HeaderList): Buffer {
+  let text = status;
+  for (const [name, value] of headers) {
+    assertHeaderSafe(name);
+    assertHeaderSafe(value);
+    text += '\r\n' + name + ': ' + value;
+  }
+  return Buffer.from(text, 'latin1');
+}
+
+/** Header values come from config and file names: refuse CR, LF and NUL. */
+function assertHeaderSafe(text: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0 || c > 255) {
+      throw new Error(`header text contains a forbidden character: ${JSON.stringify(text)}`);
+    }
+  }
+}
+
+/** IMF-fixdate of a modification time truncated to whole seconds. */
+export function formatHttpDate(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString();
+}

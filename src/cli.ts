@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * Command line: `fastsrv [root] [options]` and `fastsrv check URL`.
+ * parseArguments is pure and exported for tests; main runs only when this
+ * file is the entry point.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildConfig, OPTIONS, UsageError, type Config, type RawOptions } from './config.js';
+import { getVersion } from './version.js';
+
+export type Command =
+  | { readonly kind: 'serve'; readonly config: Config }
+  | { readonly kind: 'check'; readonly url: string; readonly root: string | undefined }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' };
+
+/** Parse argv (without node and script) into a command; throws UsageError. */
+export function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Command {
+  if (argv[0] === 'check') return parseCheckArguments(argv.slice(1));
+  const { values, positionals } = parseStrict(argv, OPTIONS);
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  if (positionals.length > 1) {
+    throw new UsageError(`expected one root directory, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  return { kind: 'serve', config: buildConfig(positionals[0], values as RawOptions, env) };
+}
+
+const CHECK_OPTIONS = {
+  root: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseCheckArguments(argv: readonly string[]): Command {
+  const { values, positionals } = parseStrict(argv, CHECK_OPTIONS);
+  if (values.help) return { kind: 'help' };
+  if (positionals.length !== 1) throw new UsageError('check needs exactly one URL, e.g. fastsrv check http://127.0.0.1:8080/');
+  const url = positionals[0];
+  if (!/^http:\/\/[^/]+/.test(url)) throw new UsageError(`check needs an http:// URL, got "${url}"`);
+  return { kind: 'check', url, root: values.root as string | undefined };
+}
+
+type OptionDefs = Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? O : never) : never;
+
+function parseStrict<T extends OptionDefs>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.split('. ')[0].replace(/\.$/, ''));
+  }
+}
+
+/** The usage text, generated from the option definitions. */
+export function formatUsage(): string {
+  const lines = [
+    'Usage: fastsrv [root] [options]      serve the directory root (default .)',
+    '       fastsrv check URL [--root DIR] probe a static server for HTTP correctness',
+    '',
+    'Options:',
+  ];
+  for (const [name, def] of Object.entries(OPTIONS)) {
+    const flag = ('short' in def ? `-${def.short}, ` : '    ') + `--${name}` + (def.type === 'string' ? ' <value>' : '');
+    lines.push(`  ${flag.padEnd(30)} ${def.help}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let command: Command;
+  try {
+    command = parseArguments(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fastsrv: ${error.message}\n\n${formatUsage()}\n`);
+    process.exit(2);
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(formatUsage() + '\n');
+      return;
+    case 'version':
+      process.stdout.write(getVersion() + '\n');
+      return;
+    case 'check': {
+      const { runCheckCommand } = await import('./check.js');
+      process.exitCode = await runCheckCommand(command.url, command.root);
+      return;
+    }
+    case 'serve': {
+      const { runPrimary } = await import('./primary.js');
+      await runPrimary(command.config);
+    }
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`fastsrv: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,19 @@
+/** IPC messages between the primary and its workers. Types only. */
+
+/** Worker → primary. */
+export type WorkerMessage =
+  | {
+      readonly type: 'listening';
+      readonly port: number;
+      readonly fileCount: number;
+      readonly byteCount: number;
+      readonly skipped: number;
+      readonly isNative: boolean;
+    }
+  | { readonly type: 'fatal'; readonly message: string };
+
+/** Primary → worker. */
+export type PrimaryMessage = { readonly type: 'shutdown' };
+
+/** Environment variable that carries the JSON Config to a worker. */
+export const CONFIG_ENV = 'FASTSRV_CONFIG';
