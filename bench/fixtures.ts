@@ -1,0 +1,83 @@
+/**
+ * Deterministic fixture tree: the same bytes and mtimes on every run and machine, so
+ * size/mtime-based ETags and body checks are comparable across runs.
+ */
+import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Fixture } from './types.js';
+
+const SEED = 0x5eed_f00d;
+/** Fixed mtime (2024-01-01T00:00:00Z) so Last-Modified and ETags never change. */
+const MTIME = new Date('2024-01-01T00:00:00Z');
+const WORDS = ['static', 'file', 'server', 'cache', 'header', 'socket', 'kernel', 'worker', 'request', 'bytes', 'latency', 'range'];
+
+export const FIXTURES: readonly Fixture[] = [
+  { urlPath: '/index.html', size: 1024, contentType: 'text/html' },
+  { urlPath: '/style.css', size: 16 * 1024, contentType: 'text/css' },
+  { urlPath: '/app.js', size: 256 * 1024, contentType: 'text/javascript' },
+  { urlPath: '/blob.bin', size: 4 * 1024 * 1024, contentType: 'application/octet-stream' },
+  { urlPath: '/img/icon.png', size: 3 * 1024, contentType: 'image/png' },
+  { urlPath: '/img/photo.jpg', size: 40 * 1024, contentType: 'image/jpeg' },
+];
+
+/** A tiny seeded PRNG (mulberry32): uniform 32-bit integers. */
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** ASCII text of exactly `size` bytes: prefix, seeded words, suffix. */
+export function fillText(prefix: string, suffix: string, size: number, next: () => number): Buffer {
+  const parts: string[] = [prefix];
+  let length = prefix.length + suffix.length;
+  while (length < size) {
+    const word = WORDS[next() % WORDS.length]! + (next() % 9 === 0 ? '\n' : ' ');
+    parts.push(word);
+    length += word.length;
+  }
+  const body = parts.join('').slice(0, size - suffix.length);
+  return Buffer.from(body + suffix, 'latin1');
+}
+
+function randomBytes(size: number, next: () => number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  for (let i = 0; i + 4 <= size; i += 4) buf.writeUInt32LE(next(), i);
+  for (let i = size - (size % 4); i < size; i++) buf[i] = next() & 0xff;
+  return buf;
+}
+
+/** The bytes of one fixture; a pure function of its path and size. */
+export function buildFixtureBytes(fixture: Fixture): Buffer {
+  let seed = SEED;
+  for (let i = 0; i < fixture.urlPath.length; i++) seed = Math.imul(seed ^ fixture.urlPath.charCodeAt(i), 16777619);
+  const next = createRandom(seed);
+  if (fixture.contentType === 'text/html') {
+    return fillText('<!doctype html>\n<html><head><meta charset="utf-8"><title>fastsrv bench</title>\n<link rel="stylesheet" href="/style.css"></head><body><p>', '</p><script src="/app.js"></script></body></html>\n', fixture.size, next);
+  }
+  if (fixture.contentType === 'text/css') return fillText('body { margin: 0 }\n/* ', ' */\n', fixture.size, next);
+  if (fixture.contentType === 'text/javascript') return fillText('"use strict";\n/* ', ' */\n', fixture.size, next);
+  return randomBytes(fixture.size, next);
+}
+
+/** Write every fixture under `root` (world-readable: nginx and h2o workers drop to nobody when started as root). */
+export function createFixtures(root: string): void {
+  mkdirSync(root, { recursive: true });
+  chmodSync(root, 0o755);
+  for (const fixture of FIXTURES) {
+    const path = join(root, fixture.urlPath);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    writeFileSync(path, buildFixtureBytes(fixture), { mode: 0o644 });
+    utimesSync(path, MTIME, MTIME);
+  }
+}
+
+/** The fixture served at a URL path, if any. */
+export function findFixture(urlPath: string): Fixture | undefined {
+  return FIXTURES.find((f) => f.urlPath === urlPath);
+}

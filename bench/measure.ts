@@ -1,0 +1,130 @@
+/**
+ * One measured window: warm up, sample the server tree's CPU ticks, run the client,
+ * sample again; peak RSS is sampled every 250 ms in between.
+ */
+import { join } from 'node:path';
+import type { RunningTarget } from './launch.js';
+import { runAutocannon } from './load/autocannon.js';
+import { runWrk } from './load/wrk.js';
+import type { CpuPlan } from './options.js';
+import { getClockTicks, readRssBytes, readTree, sumTicks } from './procstat.js';
+import type { LoadResult, Measurement, Options, Scenario } from './types.js';
+
+const RSS_INTERVAL_MS = 250;
+/** Client at or above this share of its cores: its req/s is a floor, not the server's limit. */
+export const CLIENT_BOUND_SHARE = 0.9;
+/** Under this many ticks the 10 ms granularity costs more than about 1 %. */
+const MIN_TICKS = 200;
+
+export interface MeasureContext {
+  options: Options;
+  cpu: CpuPlan;
+  tempDir: string;
+  onProgress: (text: string) => void;
+}
+
+/** Raw numbers of a window, before derivation. */
+export interface WindowSample {
+  load: LoadResult;
+  wallSec: number;
+  serverTicks: number;
+  clockTicks: number;
+  clientCores: number;
+  peakRssBytes: number;
+}
+
+/** Flag text when the mean bytes per response does not fit the scenario (e.g. 200s in the 304 scenario). */
+export function checkResponseSize(scenario: Scenario, load: LoadResult): string | null {
+  if (load.requests === 0) return 'no requests completed';
+  const mean = load.bytes / load.requests;
+  if (mean < scenario.minBodyBytes || mean > scenario.maxBodyBytes) {
+    return `mean response ${Math.round(mean)} B outside [${scenario.minBodyBytes}, ${scenario.maxBodyBytes}] B`;
+  }
+  return null;
+}
+
+/** Derive the reported figures and flags of a window (pure). */
+export function buildMeasurement(ids: { target: string; scenario: Scenario; round: number }, w: WindowSample): Measurement {
+  const { load } = w;
+  const serverCpuSec = w.serverTicks / w.clockTicks;
+  const clientShare = load.clientCpuSec / (w.wallSec * w.clientCores);
+  const flags: string[] = [];
+  if (load.socketErrors > 0) flags.push(`${load.socketErrors} socket errors`);
+  if (load.badStatus > 0) flags.push(`${load.badStatus} responses not ${ids.scenario.expectStatus}`);
+  const sizeFlag = checkResponseSize(ids.scenario, load);
+  if (sizeFlag) flags.push(sizeFlag);
+  if (w.serverTicks < MIN_TICKS) flags.push(`only ${w.serverTicks} CPU ticks: CPU/req is coarse`);
+  return {
+    target: ids.target,
+    scenario: ids.scenario.name,
+    round: ids.round,
+    load,
+    reqPerSec: load.requests / load.durationSec,
+    mbPerSec: load.bytes / load.durationSec / 1e6,
+    serverCpuSec,
+    serverCpuUsPerReq: load.requests > 0 ? (serverCpuSec * 1e6) / load.requests : Number.NaN,
+    serverCpuPct: (serverCpuSec / w.wallSec) * 100,
+    clientCpuPct: clientShare * 100,
+    isClientBound: clientShare >= CLIENT_BOUND_SHARE,
+    peakRssBytes: w.peakRssBytes,
+    flags,
+  };
+}
+
+function runLoad(target: RunningTarget, scenario: Scenario, ctx: MeasureContext, durationSec: number, onTick: (n: number) => void): Promise<LoadResult> {
+  const { options, cpu } = ctx;
+  const headers: Record<string, string> = scenario.isConditional && target.gate.etag ? { 'If-None-Match': target.gate.etag } : {};
+  const common = { baseUrl: target.baseUrl, scenario, headers, connections: options.connections, pipelining: options.pipelining, threads: cpu.clientCores, durationSec };
+  if (options.client === 'wrk') {
+    return runWrk({ ...common, scriptPath: join(ctx.tempDir, `wrk-${scenario.name}.lua`), cpuList: cpu.clientCpus });
+  }
+  return runAutocannon({ ...common, onTick });
+}
+
+/** Sample RSS of the tree and its CPU every 250 ms; report live server CPU % through onProgress. */
+function startSampler(pid: number, report: (cpuPct: number, lastRate: number) => void): { stop(): number; setRate(n: number): void } {
+  let peak = readRssBytes(readTree(pid).map((s) => s.pid));
+  let lastTicks = -1;
+  let lastAt = performance.now();
+  let rate = Number.NaN;
+  let beat = 0;
+  const timer = setInterval(() => {
+    const tree = readTree(pid);
+    peak = Math.max(peak, readRssBytes(tree.map((s) => s.pid)));
+    if (++beat % 4 !== 0) return;
+    const ticks = sumTicks(tree);
+    const now = performance.now();
+    if (lastTicks >= 0) report(((ticks - lastTicks) / getClockTicks() / ((now - lastAt) / 1000)) * 100, rate);
+    lastTicks = ticks;
+    lastAt = now;
+  }, RSS_INTERVAL_MS);
+  return { stop: () => (clearInterval(timer), peak), setRate: (n) => (rate = n) };
+}
+
+/** Warm up, then measure one window of `target` on `scenario`. */
+export async function measureWindow(target: RunningTarget, scenario: Scenario, round: number, ctx: MeasureContext): Promise<Measurement> {
+  const label = `round ${round} · ${scenario.name} · ${target.name}`;
+  if (ctx.options.warmup > 0) {
+    ctx.onProgress(`${label}: warm-up ${ctx.options.warmup}s`);
+    await runLoad(target, scenario, ctx, ctx.options.warmup, () => undefined).catch(() => undefined);
+  }
+  const sampler = startSampler(target.pid, (cpuPct, rate) => {
+    const rateText = Number.isFinite(rate) ? `, ${Math.round(rate).toLocaleString('en-US')} req/s` : '';
+    ctx.onProgress(`${label}: measuring, server CPU ${Math.round(cpuPct)}%${rateText}`);
+  });
+  ctx.onProgress(`${label}: measuring ${ctx.options.duration}s`);
+  const ticksBefore = sumTicks(readTree(target.pid));
+  const startedAt = performance.now();
+  let load: LoadResult;
+  try {
+    load = await runLoad(target, scenario, ctx, ctx.options.duration, (n) => sampler.setRate(n));
+  } catch (error) {
+    sampler.stop();
+    throw error;
+  }
+  const peakRssBytes = sampler.stop();
+  const serverTicks = sumTicks(readTree(target.pid)) - ticksBefore;
+  const wallSec = (performance.now() - startedAt) / 1000;
+  const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes };
+  return buildMeasurement({ target: target.name, scenario, round }, sample);
+}

@@ -1,0 +1,101 @@
+/** results/latest.md: one table per scenario plus machine, settings and target notes. */
+import type { RunRecord, Scenario, TargetStatus } from '../types.js';
+import { buildTable, formatCount, formatFigure, formatMiB, formatSpread, joinFirst } from './format.js';
+import { summarizeScenario, type RatioSpread, type SummaryRow } from './summary.js';
+
+const HEADERS = [
+  '#', 'target', 'req/s median [min–max]', 'MB/s', 'p50 / p99 ms', 'server µs CPU/req [min–max]', 'server CPU %',
+  'client CPU %', 'client-bound', 'errors', 'peak RSS', 'vs nginx: CPU/req · req/s', 'vs node-http: CPU/req · req/s', 'notes',
+];
+const ALIGN: ('l' | 'r')[] = ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'l'];
+
+function formatRatio(r: RatioSpread | undefined, isSelf: boolean): string {
+  if (isSelf) return '1 · 1';
+  if (!r) return '–';
+  return `${formatFigure(r.cpu.median)}× · ${formatFigure(r.rps.median)}×`;
+}
+
+function buildNotes(row: SummaryRow, status: TargetStatus | undefined): string {
+  const notes: string[] = [];
+  const gate = status?.gate;
+  if (gate && !gate.ok) notes.push(`FAILED GATE: ${joinFirst(gate.reasons, 3)}`);
+  if (row.flags.length > 0) notes.push(joinFirst(row.flags, 2));
+  return notes.join(' — ');
+}
+
+/** The cells of one summary row. */
+export function buildRowCells(row: SummaryRow, rank: number, status: TargetStatus | undefined): string[] {
+  const bound = row.clientBoundRounds === 0 ? 'no' : `**yes** (${row.clientBoundRounds}/${row.rounds})`;
+  const rps = formatSpread(row.reqPerSec, formatCount);
+  return [
+    String(rank),
+    row.target,
+    row.clientBoundRounds > 0 ? `≥ ${rps}` : rps,
+    formatFigure(row.mbPerSec.median),
+    `${formatFigure(row.p50Ms.median)} / ${formatFigure(row.p99Ms.median)}`,
+    formatSpread(row.cpuUsPerReq, formatFigure),
+    formatFigure(row.serverCpuPct.median),
+    formatFigure(row.clientCpuPct.median),
+    bound,
+    String(row.errors),
+    formatMiB(row.peakRssBytes),
+    formatRatio(row.ratios.nginx, row.target === 'nginx'),
+    formatRatio(row.ratios['node-http'], row.target === 'node-http'),
+    buildNotes(row, status),
+  ];
+}
+
+/** Markdown of one scenario: title, table and the targets not measured. */
+export function buildScenarioSection(scenario: Scenario, record: RunRecord): string {
+  const rows = summarizeScenario(record.measurements, scenario.name);
+  const byName = new Map(record.targets.map((t) => [t.name, t]));
+  const table = buildTable(HEADERS, rows.map((r, i) => buildRowCells(r, i + 1, byName.get(r.target))), ALIGN);
+  const skipped = record.targets.filter((t) => !t.started).map((t) => `${t.name} (skipped: ${t.skipReason})`);
+  const tail = skipped.length > 0 ? `\n\nNot measured: ${skipped.join('; ')}.` : '';
+  return `### ${scenario.name}: ${scenario.title}\n\n${rows.length > 0 ? table : '_no measurements_'}${tail}\n`;
+}
+
+function buildTargetList(targets: readonly TargetStatus[]): string {
+  return targets
+    .map((t) => {
+      if (!t.started) return `- **${t.name}**: skipped: ${t.skipReason}`;
+      const gate = t.gate ? (t.gate.ok ? `gate passed (${t.gate.source})` : `FAILED GATE (${t.gate.source}): ${t.gate.reasons.join('; ')}`) : 'not gated';
+      return `- **${t.name}**: ${gate}. \`${t.command}\``;
+    })
+    .join('\n');
+}
+
+function buildKeyValues(entries: Record<string, unknown>): string {
+  return buildTable(['', ''], Object.entries(entries).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+}
+
+/** The whole latest.md. */
+export function buildMarkdown(record: RunRecord, comparison: string | null): string {
+  const s = record.settings;
+  const intro = `# fastsrv benchmark — ${record.startedAt.slice(0, 10)} on ${record.machine.hostname}
+
+Ranking figure: **server CPU time per request** (µs, lower is better): utime+stime of the
+target's whole process tree over the measured window ÷ requests completed. Rows are sorted
+by it. Ratios are computed within each round, then the median is shown (CPU/req ratio < 1
+and req/s ratio > 1 favour the target). A req/s marked "≥" was client-bound (the client sat
+at ≥ 90% of its ${s.clientCores} core(s)): it is a floor. Client: **${s.client}**; pinning: ${s.pinning}.
+Method: see [README.md](README.md).
+`;
+  const sections = record.scenarios.map((sc) => buildScenarioSection(sc, record)).join('\n');
+  const warnings = record.warnings.length > 0 ? `\n## Warnings\n\n${record.warnings.map((w) => `- ${w}`).join('\n')}\n` : '';
+  const compare = comparison ? `\n## Comparison with baseline\n\n${comparison}\n` : '';
+  const { help: _help, ...settings } = s;
+  return `${intro}\n## Results\n\n${sections}${compare}${warnings}
+## Targets
+
+${buildTargetList(record.targets)}
+
+## Machine
+
+${buildKeyValues(record.machine)}
+
+## Settings
+
+${buildKeyValues(settings)}
+`;
+}

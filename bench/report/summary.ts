@@ -1,0 +1,86 @@
+/** Aggregation of rounds into one row per target and scenario (pure). */
+import { divideSafely, summarizeSpread, type Spread } from '../stats.js';
+import type { Measurement } from '../types.js';
+
+export const BASELINES = ['nginx', 'node-http'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
+/** Ratios to a baseline, each computed within one round, then summarised. */
+export interface RatioSpread {
+  /** target CPU/request ÷ baseline CPU/request (< 1: the target spends less CPU). */
+  cpu: Spread;
+  /** target req/s ÷ baseline req/s (> 1: the target served more). */
+  rps: Spread;
+}
+
+export interface SummaryRow {
+  target: string;
+  rounds: number;
+  reqPerSec: Spread;
+  mbPerSec: Spread;
+  p50Ms: Spread;
+  p99Ms: Spread;
+  cpuUsPerReq: Spread;
+  serverCpuPct: Spread;
+  clientCpuPct: Spread;
+  clientBoundRounds: number;
+  errors: number;
+  peakRssBytes: number;
+  ratios: Partial<Record<Baseline, RatioSpread>>;
+  flags: string[];
+}
+
+function pick(ms: readonly Measurement[], f: (m: Measurement) => number): Spread {
+  return summarizeSpread(ms.map(f));
+}
+
+/** Per-round ratios of `target` to `baseline` for one metric; rounds missing either side are skipped. */
+export function computeRoundRatios(ms: readonly Measurement[], target: string, baseline: string, metric: (m: Measurement) => number): number[] {
+  const ratios: number[] = [];
+  for (const m of ms) {
+    if (m.target !== target) continue;
+    const base = ms.find((b) => b.target === baseline && b.round === m.round && b.scenario === m.scenario);
+    if (base) ratios.push(divideSafely(metric(m), metric(base)));
+  }
+  return ratios.filter(Number.isFinite);
+}
+
+function summarizeRatios(ms: readonly Measurement[], target: string): Partial<Record<Baseline, RatioSpread>> {
+  const out: Partial<Record<Baseline, RatioSpread>> = {};
+  for (const baseline of BASELINES) {
+    const cpu = computeRoundRatios(ms, target, baseline, (m) => m.serverCpuUsPerReq);
+    if (cpu.length === 0) continue;
+    out[baseline] = { cpu: summarizeSpread(cpu), rps: summarizeSpread(computeRoundRatios(ms, target, baseline, (m) => m.reqPerSec)) };
+  }
+  return out;
+}
+
+function summarizeTarget(ms: readonly Measurement[], all: readonly Measurement[], target: string): SummaryRow {
+  const flags = new Set<string>();
+  for (const m of ms) for (const f of m.flags) flags.add(`r${m.round}: ${f}`);
+  return {
+    target,
+    rounds: ms.length,
+    reqPerSec: pick(ms, (m) => m.reqPerSec),
+    mbPerSec: pick(ms, (m) => m.mbPerSec),
+    p50Ms: pick(ms, (m) => m.load.latencyP50Ms),
+    p99Ms: pick(ms, (m) => m.load.latencyP99Ms),
+    cpuUsPerReq: pick(ms, (m) => m.serverCpuUsPerReq),
+    serverCpuPct: pick(ms, (m) => m.serverCpuPct),
+    clientCpuPct: pick(ms, (m) => m.clientCpuPct),
+    clientBoundRounds: ms.filter((m) => m.isClientBound).length,
+    errors: ms.reduce((sum, m) => sum + m.load.socketErrors + m.load.badStatus, 0),
+    peakRssBytes: Math.max(0, ...ms.map((m) => m.peakRssBytes)),
+    ratios: summarizeRatios(all, target),
+    flags: [...flags],
+  };
+}
+
+/** One row per target measured in `scenario`, lowest median CPU/request first. */
+export function summarizeScenario(measurements: readonly Measurement[], scenario: string): SummaryRow[] {
+  const ms = measurements.filter((m) => m.scenario === scenario);
+  const targets = [...new Set(ms.map((m) => m.target))];
+  const rows = targets.map((t) => summarizeTarget(ms.filter((m) => m.target === t), ms, t));
+  const key = (r: SummaryRow): number => (Number.isFinite(r.cpuUsPerReq.median) ? r.cpuUsPerReq.median : Infinity);
+  return rows.sort((a, b) => key(a) - key(b));
+}

@@ -1,0 +1,166 @@
+/**
+ * `npm run bench`: start every target on the same generated files, gate them, measure
+ * interleaved rounds, stop everything, write results/. See results/README.md.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareRecords, formatComparison, loadRecord } from './compare.js';
+import { createFixtures } from './fixtures.js';
+import { launchTarget, type RunningTarget } from './launch.js';
+import { gatherMachineInfo } from './machine.js';
+import { measureWindow, type MeasureContext } from './measure.js';
+import { HELP, parseOptions, planCpus, type CpuPlan } from './options.js';
+import { findProcessesNamed, killAllGroupsSync, listGroup, runCommand } from './proc.js';
+import { logLine, showStatus } from './progress.js';
+import { formatCount, formatFigure } from './report/format.js';
+import { buildMarkdown, buildScenarioSection } from './report/markdown.js';
+import { buildSvg } from './report/svg.js';
+import { selectScenarios } from './scenarios.js';
+import { findExecutable } from './targets/common.js';
+import { findTarget } from './targets/index.js';
+import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './types.js';
+
+const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PEER_COMMANDS = ['nginx', 'lighttpd', 'h2o', 'caddy', 'bun'];
+
+function installCleanup(tempDir: string): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logLine(`\n${signal}: stopping every target`);
+    killAllGroupsSync();
+    rmSync(tempDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', killAllGroupsSync);
+}
+
+async function startTargets(options: Options, root: string, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
+  const statuses: TargetStatus[] = [];
+  const running: RunningTarget[] = [];
+  for (const name of options.targets) {
+    showStatus(`starting ${name}…`);
+    const result = await launchTarget(findTarget(name)!, { root, tempDir, workers: options.workers, repoDir: REPO_DIR, serverCpus: cpu.serverCpus });
+    statuses.push(result.status);
+    if (result.running) running.push(result.running);
+    const gate = result.status.gate;
+    const gateText = gate ? (gate.ok ? `gate ok (${gate.source})` : `FAILED GATE (${gate.source}): ${gate.reasons.join('; ')}`) : '';
+    logLine(result.running ? `${name}: port ${result.running.port}, ${gateText}` : `${name}: skipped: ${result.status.skipReason}`);
+  }
+  return { statuses, running };
+}
+
+function describeMeasurement(m: Measurement): string {
+  const bound = m.isClientBound ? ' CLIENT-BOUND' : '';
+  const flags = m.flags.length > 0 ? ` [${m.flags.join('; ')}]` : '';
+  return `r${m.round} ${m.scenario} ${m.target}: ${formatCount(m.reqPerSec)} req/s, ${formatFigure(m.serverCpuUsPerReq)} µs CPU/req, server ${Math.round(m.serverCpuPct)}%, client ${Math.round(m.clientCpuPct)}%${bound}${flags}`;
+}
+
+/** Rounds × scenarios × targets; the target order rotates each round so no target is always first. */
+async function measureAll(running: RunningTarget[], scenarios: Scenario[], ctx: MeasureContext, warnings: string[]): Promise<Measurement[]> {
+  const out: Measurement[] = [];
+  for (let round = 1; round <= ctx.options.rounds; round++) {
+    const order = running.map((_, i) => running[(i + round - 1) % running.length]!);
+    for (const scenario of scenarios) {
+      for (const target of order) {
+        try {
+          const m = await measureWindow(target, scenario, round, ctx);
+          out.push(m);
+          logLine(describeMeasurement(m));
+        } catch (error) {
+          const text = `round ${round} ${scenario.name} ${target.name}: ${(error as Error).message}`;
+          warnings.push(text);
+          logLine(`ERROR ${text}`);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Stop every target and check that nothing it started survived. */
+async function stopTargets(running: RunningTarget[], warnings: string[]): Promise<void> {
+  showStatus('stopping targets…');
+  await Promise.all(running.map((t) => t.stop()));
+  for (const t of running) {
+    const left = listGroup(t.pid);
+    if (left.length > 0) warnings.push(`${t.name}: processes ${left.join(', ')} survived SIGKILL`);
+  }
+  const ours = new Set(running.map((t) => t.pid));
+  for (const p of findProcessesNamed(PEER_COMMANDS)) {
+    warnings.push(`${p.comm} pid ${p.pid} is running (${ours.has(p.pgrp) ? 'started by this run!' : 'not started by this run'})`);
+  }
+  logLine(warnings.length === 0 ? 'all targets stopped; no nginx/lighttpd/h2o/caddy/bun left running' : `stopped targets with ${warnings.length} warning(s)`);
+}
+
+function writeOutputs(record: RunRecord, outDir: string, comparison: string | null): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const host = record.machine.hostname!.replace(/[^A-Za-z0-9._-]/g, '_');
+  const jsonPath = join(outDir, `${record.startedAt.slice(0, 10)}-${host}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(join(outDir, 'latest.md'), buildMarkdown(record, comparison));
+  writeFileSync(join(outDir, 'latest.svg'), buildSvg(record));
+  return [jsonPath, join(outDir, 'latest.md'), join(outDir, 'latest.svg')];
+}
+
+function compareWithBaseline(options: Options, current: RunRecord): string | null {
+  if (options.compare === null) return null;
+  const rows = compareRecords(current, loadRecord(options.compare), options.tolerance);
+  return formatComparison(rows, options.tolerance, options.compare);
+}
+
+async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> {
+  const tempDir = mkdtempSync(join(tmpdir(), 'fastsrv-bench-'));
+  chmodSync(tempDir, 0o755);
+  installCleanup(tempDir);
+  const startedAt = new Date().toISOString();
+  const machine = await gatherMachineInfo(REPO_DIR);
+  if (cpu.clientCpus) await runCommand('taskset', ['-a', '-p', '-c', cpu.clientCpus, String(process.pid)]);
+  const root = join(tempDir, 'root');
+  createFixtures(root);
+  const scenarios = selectScenarios(options.scenarios);
+  logLine(`fastsrv bench: ${options.targets.join(', ')} × ${scenarios.map((s) => s.name).join(', ')} × ${options.rounds} rounds, ${options.client}, ${cpu.description}`);
+  const warnings: string[] = [];
+  const { statuses, running } = await startTargets(options, root, tempDir, cpu);
+  let measurements: Measurement[] = [];
+  try {
+    measurements = await measureAll(running, scenarios, { options, cpu, tempDir, onProgress: showStatus }, warnings);
+  } finally {
+    await stopTargets(running, warnings);
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+  const settings = { ...options, clientCores: cpu.clientCores, serverCpus: cpu.serverCpus, clientCpus: cpu.clientCpus, pinning: cpu.description };
+  return { schema: 1, startedAt, finishedAt: new Date().toISOString(), machine, settings, targets: statuses, scenarios, measurements, warnings };
+}
+
+async function main(): Promise<void> {
+  const env = { cpuCount: cpus().length, hasTaskset: findExecutable('taskset') !== null, hasWrk: findExecutable('wrk') !== null };
+  const options = parseOptions(process.argv.slice(2), env);
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (options.current !== null) {
+    process.stdout.write(`${compareWithBaseline(options, loadRecord(options.current))}\n`);
+    return;
+  }
+  const cpu = planCpus(env.cpuCount, options.workers, options.pin);
+  const record = await runBenchmark(options, cpu);
+  const comparison = compareWithBaseline(options, record);
+  const written = writeOutputs(record, options.out, comparison);
+  process.stdout.write(`${record.scenarios.map((s) => buildScenarioSection(s, record)).join('\n')}\n`);
+  if (comparison) process.stdout.write(`\n${comparison}\n`);
+  for (const w of record.warnings) process.stdout.write(`warning: ${w}\n`);
+  logLine(`wrote ${written.join(', ')}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    killAllGroupsSync();
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
+

@@ -1,0 +1,82 @@
+/** The load patterns; `--scenarios` picks by name, `--full` takes them all. */
+import { findFixture } from './fixtures.js';
+import type { Scenario } from './types.js';
+
+/** Headers of a response stay under this many bytes on every target measured so far. */
+const HEADER_ALLOWANCE = 2048;
+
+function sizeOf(urlPath: string): number {
+  return findFixture(urlPath)?.size ?? 0;
+}
+
+function buildFileScenario(name: string, urlPath: string): Scenario {
+  const size = sizeOf(urlPath);
+  return {
+    name,
+    title: `GET ${urlPath} (${formatSize(size)})`,
+    paths: [urlPath],
+    expectStatus: 200,
+    isConditional: false,
+    minBodyBytes: size,
+    maxBodyBytes: size + HEADER_ALLOWANCE,
+  };
+}
+
+function meanSize(paths: readonly string[]): number {
+  return paths.reduce((sum, p) => sum + sizeOf(p), 0) / paths.length;
+}
+
+const SITE_PATHS = ['/index.html', '/style.css', '/app.js', '/img/icon.png', '/img/photo.jpg', '/index.html'];
+
+export const SCENARIOS: readonly Scenario[] = [
+  buildFileScenario('1k', '/index.html'),
+  buildFileScenario('16k', '/style.css'),
+  buildFileScenario('256k', '/app.js'),
+  buildFileScenario('4m', '/blob.bin'),
+  {
+    name: '404',
+    title: 'GET a missing path (404)',
+    paths: ['/missing/nothing-here.html'],
+    expectStatus: 404,
+    isConditional: false,
+    minBodyBytes: 0,
+    maxBodyBytes: 64 * 1024,
+  },
+  {
+    name: '304',
+    title: 'GET /index.html with If-None-Match (304)',
+    paths: ['/index.html'],
+    expectStatus: 304,
+    isConditional: true,
+    minBodyBytes: 0,
+    // A 200 would carry the 1 KiB body, so a mean under 1 KiB means 304s.
+    maxBodyBytes: sizeOf('/index.html') - 1,
+  },
+  {
+    name: 'site',
+    title: `mixed site: ${SITE_PATHS.length} paths rotating (html, css, js, images)`,
+    paths: SITE_PATHS,
+    expectStatus: 200,
+    isConditional: false,
+    minBodyBytes: Math.floor(meanSize(SITE_PATHS) * 0.9),
+    maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
+  },
+];
+
+export const DEFAULT_SCENARIOS = ['1k'];
+
+/** Human size: 1 KiB, 4 MiB, 300 B. */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+/** Scenarios by name, in the order given; throws on an unknown name. */
+export function selectScenarios(names: readonly string[]): Scenario[] {
+  return names.map((name) => {
+    const found = SCENARIOS.find((s) => s.name === name);
+    if (!found) throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    return found;
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Pieces shared by the two plain-Node baselines (node-http, node-static): cluster
+ * start-up, argv, path mapping, ETag matching and single-range parsing.
+ * Kept deliberately plain: these are baselines, not fastsrv.
+ */
+import cluster from 'node:cluster';
+import { readdirSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MIME_TYPES } from './common.js';
+
+export interface ServerArgs {
+  root: string;
+  host: string;
+  port: number;
+  workers: number;
+}
+
+/** `<root> --host H --port P --workers N` */
+export function parseServerArgs(argv: string[]): ServerArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new Error('usage: <root> --host H --port P --workers N');
+  return { root: positionals[0]!, host: values.host ?? '127.0.0.1', port: Number(values.port ?? 8080), workers: Number(values.workers ?? 1) };
+}
+
+/** Primary: fork N workers and stop them on SIGTERM/SIGINT. Worker: run `startWorker`. */
+export function runCluster(args: ServerArgs, startWorker: () => void): void {
+  if (!cluster.isPrimary) {
+    startWorker();
+    return;
+  }
+  for (let i = 0; i < args.workers; i++) cluster.fork();
+  let listening = 0;
+  cluster.on('listening', () => {
+    if (++listening === args.workers) process.stdout.write(`listening on http://${args.host}:${args.port}\n`);
+  });
+  const stop = (): void => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** Content-Type of a file name. */
+export function lookupContentType(name: string): string {
+  return MIME_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** URL path (query dropped, %-decoded, '/' → '/index.html'), or null when undecodable. */
+export function toUrlPath(url: string): string | null {
+  const q = url.indexOf('?');
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path.includes('%')) {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      return null;
+    }
+  }
+  return path.endsWith('/') ? `${path}index.html` : path;
+}
+
+/** Every regular file under root as [urlPath, absolutePath]. */
+export function walkFiles(root: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const abs = join(entry.parentPath, entry.name);
+    out.push(['/' + relative(root, abs).split(sep).join('/'), abs]);
+  }
+  return out;
+}
+
+/** RFC 9110 §13.1.2: weak comparison against a list of entity tags or '*'. */
+export function isEtagMatch(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const bare = etag.startsWith('W/') ? etag.slice(2) : etag;
+  for (const raw of header.split(',')) {
+    const tag = raw.trim();
+    if ((tag.startsWith('W/') ? tag.slice(2) : tag) === bare) return true;
+  }
+  return false;
+}
+
+/** A single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; null = ignore the header; 'unsatisfiable' → 416. */
+export function parseSingleRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}

@@ -1,0 +1,14 @@
+/** Registry of targets, in report order. */
+import { caddy } from './caddy.js';
+import type { TargetDefinition } from './common.js';
+import { h2o } from './h2o.js';
+import { lighttpd } from './lighttpd.js';
+import { nginx } from './nginx.js';
+import { bun, fastsrv, nodeHttp, nodeStatic } from './launchers.js';
+
+export const TARGETS: readonly TargetDefinition[] = [fastsrv, nginx, nodeHttp, nodeStatic, bun, lighttpd, h2o, caddy];
+
+/** The definition of a target by name. */
+export function findTarget(name: string): TargetDefinition | undefined {
+  return TARGETS.find((t) => t.name === name);
+}

@@ -1,0 +1,52 @@
+/** Targets run by Node from this repository's dist/: fastsrv itself and the two Node baselines. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TargetContext, TargetDefinition } from './common.js';
+
+function planNodeScript(ctx: TargetContext, script: string, workerNote: string): ReturnType<TargetDefinition['plan']> {
+  const path = join(ctx.repoDir, script);
+  if (!existsSync(path)) return { skip: `${script} not found (run npm run build)` };
+  return {
+    command: process.execPath,
+    args: [path, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers)],
+    files: [],
+    workerNote,
+  };
+}
+
+export const fastsrv: TargetDefinition = {
+  name: 'fastsrv',
+  describe: 'fastsrv (this project): uWebSockets.js, in-memory cache, precomputed headers',
+  plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`),
+};
+
+export const nodeHttp: TargetDefinition = {
+  name: 'node-http',
+  describe: 'node:http + cluster, files in a Map with headers built at boot',
+  plan: (ctx) => planNodeScript(ctx, 'dist/bench/targets/node-http-server.js', `cluster: ${ctx.workers} workers (+ primary)`),
+};
+
+export const nodeStatic: TargetDefinition = {
+  name: 'node-static',
+  describe: 'node:http + cluster, stat + read stream per request (serve-static style)',
+  plan: (ctx) => planNodeScript(ctx, 'dist/bench/targets/node-static-server.js', `cluster: ${ctx.workers} workers (+ primary)`),
+};
+
+const BUN_BINARY = 'node_modules/@oven/bun-linux-x64/bin/bun';
+
+export const bun: TargetDefinition = {
+  name: 'bun',
+  describe: 'Bun.serve static routes (Responses built at boot), reusePort',
+  plan(ctx) {
+    const binary = join(ctx.repoDir, BUN_BINARY);
+    if (!existsSync(binary)) return { skip: `${BUN_BINARY} missing (optional dependency @oven/bun-linux-x64 not installed)` };
+    const script = join(ctx.repoDir, 'dist/bench/targets/bun-server.js');
+    if (!existsSync(script)) return { skip: 'dist/bench/targets/bun-server.js not found (run npm run build)' };
+    return {
+      command: binary,
+      args: [script, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers)],
+      files: [],
+      workerNote: ctx.workers > 1 ? `${ctx.workers} processes with reusePort (+ launcher)` : 'one process',
+    };
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * The best plain-Node baseline: node:http + node:cluster serving every file from an
+ * in-memory Map with headers built at boot (ETag/304, HEAD and single ranges included).
+ * Run: node dist/bench/targets/node-http-server.js <root> --host H --port P --workers N
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isEtagMatch, lookupContentType, parseServerArgs, parseSingleRange, runCluster, toUrlPath, walkFiles, type ServerArgs } from './http-common.js';
+
+interface Entry {
+  body: Buffer;
+  etag: string;
+  headers: Record<string, string>;
+  headers304: Record<string, string>;
+}
+
+const NOT_FOUND = Buffer.from('Not Found\n');
+
+function buildCache(root: string): Map<string, Entry> {
+  const cache = new Map<string, Entry>();
+  for (const [urlPath, abs] of walkFiles(root)) {
+    const body = readFileSync(abs);
+    const stats = statSync(abs);
+    const etag = `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    const lastModified = stats.mtime.toUTCString();
+    const headers304 = { ETag: etag, 'Last-Modified': lastModified };
+    const headers = { ...headers304, 'Content-Type': lookupContentType(abs), 'Content-Length': String(body.length), 'Accept-Ranges': 'bytes' };
+    cache.set(urlPath, { body, etag, headers, headers304 });
+  }
+  return cache;
+}
+
+function sendRange(req: IncomingMessage, res: ServerResponse, entry: Entry, header: string): void {
+  const size = entry.body.length;
+  const range = parseSingleRange(header, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+    res.end();
+    return;
+  }
+  if (range === null) {
+    res.writeHead(200, entry.headers);
+    res.end(req.method === 'HEAD' ? undefined : entry.body);
+    return;
+  }
+  res.writeHead(206, { ...entry.headers, 'Content-Length': String(range.end - range.start + 1), 'Content-Range': `bytes ${range.start}-${range.end}/${size}` });
+  res.end(req.method === 'HEAD' ? undefined : entry.body.subarray(range.start, range.end + 1));
+}
+
+function startWorker(args: ServerArgs): void {
+  const cache = buildCache(args.root);
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const path = toUrlPath(req.url ?? '/');
+    const entry = path === null ? undefined : cache.get(path);
+    if (entry === undefined) {
+      res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': String(NOT_FOUND.length) });
+      res.end(NOT_FOUND);
+      return;
+    }
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && isEtagMatch(ifNoneMatch, entry.etag)) {
+      res.writeHead(304, entry.headers304);
+      res.end();
+      return;
+    }
+    const range = req.headers.range;
+    if (range !== undefined) return sendRange(req, res, entry, range);
+    res.writeHead(200, entry.headers);
+    res.end(req.method === 'HEAD' ? undefined : entry.body);
+  });
+  server.listen(args.port, args.host);
+}
+
+const args = parseServerArgs(process.argv.slice(2));
+runCluster(args, () => startWorker(args));

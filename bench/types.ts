@@ -1,0 +1,106 @@
+/** Shared shapes of the load harness: options, scenarios, measurements. */
+
+export type ClientName = 'wrk' | 'autocannon';
+
+/** Settings of one `npm run bench` invocation, after defaults are applied. */
+export interface Options {
+  duration: number;
+  warmup: number;
+  connections: number;
+  pipelining: number;
+  rounds: number;
+  workers: number;
+  targets: string[];
+  scenarios: string[];
+  client: ClientName;
+  pin: boolean;
+  out: string;
+  compare: string | null;
+  current: string | null;
+  tolerance: number;
+  help: boolean;
+}
+
+/** A file written into the fixture root. */
+export interface Fixture {
+  urlPath: string;
+  size: number;
+  contentType: string;
+}
+
+/** One measured load pattern. `paths` rotate when there are several. */
+export interface Scenario {
+  name: string;
+  title: string;
+  paths: string[];
+  expectStatus: number;
+  /** Set for the 304 scenario: send If-None-Match with the target's own ETag. */
+  isConditional: boolean;
+  /** Smallest plausible mean response body, used to catch wrong statuses under wrk. */
+  minBodyBytes: number;
+  maxBodyBytes: number;
+}
+
+/** What a load client reports for one window. */
+export interface LoadResult {
+  requests: number;
+  durationSec: number;
+  bytes: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Socket errors and timeouts. */
+  socketErrors: number;
+  /** Responses whose status differed from the scenario's expected one (as far as the client can tell). */
+  badStatus: number;
+  /** CPU seconds the client used during the window (user + system). */
+  clientCpuSec: number;
+}
+
+/** One target × scenario × round, with the server-side numbers. */
+export interface Measurement {
+  target: string;
+  scenario: string;
+  round: number;
+  load: LoadResult;
+  reqPerSec: number;
+  mbPerSec: number;
+  serverCpuSec: number;
+  serverCpuUsPerReq: number;
+  serverCpuPct: number;
+  clientCpuPct: number;
+  isClientBound: boolean;
+  peakRssBytes: number;
+  flags: string[];
+}
+
+/** Gate outcome for one target. */
+export interface GateResult {
+  ok: boolean;
+  source: 'fastsrv check' | 'bench probe';
+  reasons: string[];
+  etag: string | null;
+}
+
+/** How a target was started, or why it was not. */
+export interface TargetStatus {
+  name: string;
+  started: boolean;
+  skipReason: string | null;
+  port: number | null;
+  version: string | null;
+  command: string | null;
+  gate: GateResult | null;
+}
+
+/** Everything a run produced; this is the raw JSON written to results/. */
+export interface RunRecord {
+  schema: 1;
+  startedAt: string;
+  finishedAt: string;
+  machine: Record<string, string>;
+  settings: Options & { clientCores: number; serverCpus: string; clientCpus: string; pinning: string };
+  targets: TargetStatus[];
+  scenarios: Scenario[];
+  measurements: Measurement[];
+  warnings: string[];
+}
