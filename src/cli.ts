@@ -49,7 +49,7 @@ function parseStrict<T extends OptionDefs>(argv: readonly string[], options: T) 
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.split('. ')[0].replace(/\.$/, ''));
+    throw new UsageError(message.split(/\.(?:\s|$)/)[0]);
   }
 }
 

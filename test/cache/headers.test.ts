@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { buildFileEntry, computeEtag, getCacheControl } from '../../src/cache/entry.js';
+import { buildHeaderBlock, formatHttpDate } from '../../src/cache/headers.js';
+import { getContentType } from '../../src/mime.js';
+
+describe('buildHeaderBlock', () => {
+  it('status first, one line per header, no trailing CRLF', () => {
+    const block = buildHeaderBlock('200 OK', [['A', '1'], ['B', 'two']]);
+    expect(block.toString('latin1')).toBe('200 OK\r\nA: 1\r\nB: two');
+  });
+  it.each(['a\r\nInjected: 1', 'a\nb', 'a\0b', 'caf\u20ac'])('refuses %j', (value) => {
+    expect(() => buildHeaderBlock('200 OK', [['X', value]])).toThrow(/forbidden character/);
+  });
+});
+
+describe('formatHttpDate', () => {
+  it('IMF-fixdate', () => expect(formatHttpDate(784111777)).toBe('Sun, 06 Nov 1994 08:49:37 GMT'));
+});
+
+describe('getContentType', () => {
+  it.each([
+    ['/a.html', 'text/html; charset=utf-8'],
+    ['/a.css', 'text/css; charset=utf-8'],
+    ['/a.js', 'text/javascript; charset=utf-8'],
+    ['/a.mjs', 'text/javascript; charset=utf-8'],
+    ['/a.json', 'application/json; charset=utf-8'],
+    ['/a.svg', 'image/svg+xml'],
+    ['/a.wasm', 'application/wasm'],
+    ['/a.PNG', 'image/png'],
+    ['/a.woff2', 'font/woff2'],
+    ['/a.mp4', 'video/mp4'],
+    ['/README', 'application/octet-stream'],
+    ['/dir.d/file', 'application/octet-stream'],
+    ['/.bashrc', 'application/octet-stream'],
+    ['/a.unknownext', 'application/octet-stream'],
+  ])('%s → %s', (name, type) => expect(getContentType(name)).toBe(type));
+});
+
+describe('entries', () => {
+  const policy = { maxAge: 60, extraHeaders: [['X-Extra', 'yes']] as const };
+  const body = Buffer.from('body { }\n');
+  const entry = buildFileEntry('/a.css', 'text/css; charset=utf-8', 784111777_500, body, policy);
+
+  it('content ETag: same bytes same tag, different bytes different tag', () => {
+    expect(computeEtag(Buffer.from('x'))).toBe(computeEtag(Buffer.from('x')));
+    expect(computeEtag(Buffer.from('x'))).not.toBe(computeEtag(Buffer.from('y')));
+    expect(entry.identity.etag).toBe(computeEtag(body));
+  });
+
+  it('Last-Modified is the mtime truncated to seconds', () => {
+    expect(entry.mtimeSec).toBe(784111777);
+    expect(entry.lastModified).toBe('Sun, 06 Nov 1994 08:49:37 GMT');
+  });
+
+  it('200 block: all precomputed headers, no Content-Length', () => {
+    expect(entry.identity.okBlock.toString('latin1')).toBe(
+      '200 OK\r\nContent-Type: text/css; charset=utf-8\r\n' +
+        `ETag: ${entry.identity.etag}\r\nLast-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n` +
+        'Cache-Control: public, max-age=60\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\nX-Extra: yes',
+    );
+  });
+
+  it('HEAD block adds Content-Length; 304 block has validators only', () => {
+    expect(entry.identity.headBlock.toString('latin1')).toMatch(/\r\nContent-Length: 9$/);
+    expect(entry.identity.notModifiedBlock.toString('latin1')).toBe(
+      `304 Not Modified\r\nETag: ${entry.identity.etag}\r\nLast-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n` +
+        'Cache-Control: public, max-age=60\r\nX-Extra: yes',
+    );
+  });
+
+  it('HTML is always revalidated', () => {
+    expect(getCacheControl('text/html; charset=utf-8', policy)).toBe('no-cache');
+    expect(getCacheControl('image/png', policy)).toBe('public, max-age=60');
+  });
+});

@@ -1,0 +1,154 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatUsage, parseArguments } from '../src/cli.js';
+import { UsageError } from '../src/config.js';
+import { makeTree } from './helpers/fixtures.js';
+import { runCli, startCli } from './helpers/server.js';
+
+const tree = makeTree({ 'index.html': 'hi\n' });
+const aFile = resolve(tree.root, 'index.html');
+afterAll(() => tree.remove());
+
+describe('parseArguments', () => {
+  it('defaults: root ., port 8080, host 0.0.0.0, 1 worker', () => {
+    const command = parseArguments([]);
+    expect(command).toEqual({
+      kind: 'serve',
+      config: {
+        root: process.cwd(),
+        host: '0.0.0.0',
+        port: 8080,
+        workers: 1,
+        allowJsFallback: false,
+        drainTimeout: 5,
+      },
+    });
+  });
+
+  it('reads every option', () => {
+    const command = parseArguments([tree.root, '--port', '0', '--host', '127.0.0.1', '--workers', '3', '--drain-timeout', '2']);
+    expect(command.kind === 'serve' && command.config).toMatchObject({ root: tree.root, port: 0, host: '127.0.0.1', workers: 3, drainTimeout: 2 });
+  });
+
+  it('--workers auto is os.availableParallelism()', () => {
+    const command = parseArguments(['--workers', 'auto']);
+    expect(command.kind === 'serve' && command.config.workers).toBe(availableParallelism());
+  });
+
+  it('PORT from the environment, overridden by --port', () => {
+    expect(parseArguments([], { PORT: '3000' })).toMatchObject({ config: { port: 3000 } });
+    expect(parseArguments(['--port', '4000'], { PORT: '3000' })).toMatchObject({ config: { port: 4000 } });
+  });
+
+  it('help, version, check', () => {
+    expect(parseArguments(['--help'])).toEqual({ kind: 'help' });
+    expect(parseArguments(['-v'])).toEqual({ kind: 'version' });
+    expect(parseArguments(['check', 'http://127.0.0.1:8080/', '--root', 'x'])).toEqual({
+      kind: 'check',
+      url: 'http://127.0.0.1:8080/',
+      root: 'x',
+    });
+  });
+
+  it.each([
+    [['--port', 'abc'], /invalid port "abc"/],
+    [['--port', '65536'], /invalid port/],
+    [['--port', '-1'], /invalid port|argument is ambiguous/],
+    [['--port', '1.5'], /invalid port/],
+    [['--workers', '0'], /invalid --workers "0"/],
+    [['--workers', 'two'], /invalid --workers/],
+    [['--workers', '-2'], /invalid --workers|argument is ambiguous/],
+    [['--drain-timeout', 'x'], /invalid --drain-timeout/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--port'], /argument missing/],
+    [['/definitely/not/here'], /root directory "\/definitely\/not\/here" does not exist/],
+    [[aFile], /is not a directory/],
+    [['a', 'b'], /expected one root directory/],
+    [['check'], /check needs exactly one URL/],
+    [['check', 'ftp://x'], /http:\/\//],
+  ])('%j → UsageError %s', (argv, message) => {
+    expect(() => parseArguments(argv)).toThrow(UsageError);
+    expect(() => parseArguments(argv)).toThrow(message);
+  });
+
+  it('usage lists every option', () => {
+    const usage = formatUsage();
+    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback']) {
+      expect(usage).toContain(flag);
+    }
+  });
+});
+
+describe('the CLI process', () => {
+  it('--help exits 0 with usage on stdout', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: fastsrv');
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it.each([
+    [['--workers', '0'], 'invalid --workers "0"'],
+    [['--port', 'abc'], 'invalid port "abc"'],
+    [['--frobnicate'], "Unknown option '--frobnicate'"],
+    [['/no/such/dir'], 'does not exist'],
+    [[aFile], 'is not a directory'],
+  ])('%j: one clear line, the usage, exit 2, no stack trace', async (argv, message) => {
+    const { code, stderr, stdout } = await runCli(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toBe(`fastsrv: ${stderr.split('\n')[0].slice('fastsrv: '.length)}`);
+    expect(stderr.split('\n')[0]).toContain(message);
+    expect(stderr).toContain('Usage: fastsrv');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a port already in use: clear message, non-zero exit', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const { code, stderr } = await runCli([tree.root, '--host', '127.0.0.1', '--port', String(port)]);
+    blocker.close();
+    expect(code).toBe(1);
+    expect(stderr).toBe(`fastsrv: 127.0.0.1:${port} is already in use\n`);
+  });
+
+  it('refuses to start on the uWS JS fallback, with the reason', async () => {
+    const { code, stderr } = await runCli([tree.root, '--port', '0'], { UWS_USE_FALLBACK: '1' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^fastsrv: the native uWebSockets.js binary is not usable: the environment variable UWS_USE_FALLBACK is set/);
+    expect(stderr).toContain('--allow-js-fallback');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--allow-js-fallback starts anyway and says it is slow', async () => {
+    const server = await startCli(tree.root, ['--allow-js-fallback', '--workers', '1'], { UWS_USE_FALLBACK: '1' });
+    try {
+      expect(server.banner).toContain('SLOW: uWebSockets.js JS fallback');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the banner says version, root, files, bytes, workers and the URL', async () => {
+    writeFileSync(resolve(tree.root, 'two.txt'), '12345');
+    const server = await startCli(tree.root);
+    try {
+      expect(server.banner).toMatch(/^fastsrv \d+\.\d+\.\d+ ready in \d+ ms\n/);
+      expect(server.banner).toContain(`root      ${tree.root}`);
+      expect(server.banner).toContain('cache     2 files, 8 B per worker');
+      expect(server.banner).toContain('workers   2');
+      expect(server.banner).toContain(`open      http://127.0.0.1:${server.port}/`);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
