@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { FIXTURES } from './fixtures.js';
 import { fetchEtag, probeTarget } from './probe.js';
 import type { GateResult } from './types.js';
 
-type RunChecks = (baseUrl: string, root?: string) => Promise<unknown>;
+type RunChecks = (baseUrl: string, root?: string, options?: { paths?: string[] }) => Promise<unknown>;
 
 /** Reason text of one entry of an unknown check report, or null when it passed. */
 function describeFailure(entry: unknown): string | null {
@@ -38,7 +39,8 @@ export function summarizeCheckReport(report: unknown): { ok: boolean; reasons: s
       if (reason !== null) reasons.push(reason);
     }
   }
-  const ok = typeof r.ok === 'boolean' ? r.ok && reasons.length === 0 : reasons.length === 0;
+  const failedCount = typeof r.failed === 'number' ? r.failed : 0;
+  const ok = (typeof r.ok === 'boolean' ? r.ok : failedCount === 0) && reasons.length === 0;
   if (!ok && reasons.length === 0) reasons.push('fastsrv check reported a failure');
   return { ok, reasons };
 }
@@ -60,7 +62,9 @@ export async function runGate(baseUrl: string, root: string, repoDir: string): P
   const runChecks = await loadRunChecks(repoDir);
   if (runChecks) {
     try {
-      const { ok, reasons } = summarizeCheckReport(await runChecks(baseUrl, root));
+      // `paths` (when supported) makes the file comparison cover every fixture.
+      const report = await runChecks(baseUrl, root, { paths: FIXTURES.map((f) => f.urlPath) });
+      const { ok, reasons } = summarizeCheckReport(report);
       return { ok, source: 'fastsrv check', reasons, etag };
     } catch (error) {
       return { ok: false, source: 'fastsrv check', reasons: [`runChecks threw: ${(error as Error).message}`], etag };

@@ -128,6 +128,28 @@ export function readReapedChildTicks(): number {
   return self ? self.cutime + self.cstime : 0;
 }
 
+/**
+ * Busy ticks of the whole machine from the first ('cpu ') line of /proc/stat: user, nice,
+ * system, irq, softirq and steal; idle and iowait are not busy. Guest time is already
+ * inside user/nice. Returns NaN for a malformed text.
+ */
+export function parseMachineBusyTicks(procStatText: string): number {
+  const line = procStatText.split('\n', 1)[0] ?? '';
+  const fields = line.trim().split(/\s+/);
+  if (fields[0] !== 'cpu' || fields.length < 9) return Number.NaN;
+  const [user, nice, system, , , irq, softirq, steal] = fields.slice(1, 9).map(Number);
+  return user! + nice! + system! + irq! + softirq! + steal!;
+}
+
+/** Busy ticks of all CPUs so far (see parseMachineBusyTicks). */
+export function readMachineBusyTicks(): number {
+  try {
+    return parseMachineBusyTicks(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return Number.NaN;
+  }
+}
+
 let clockTicks = 0;
 
 /** Clock ticks per second (`getconf CLK_TCK`, 100 on common kernels). */

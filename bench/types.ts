@@ -68,6 +68,8 @@ export interface Measurement {
   serverCpuUsPerReq: number;
   serverCpuPct: number;
   clientCpuPct: number;
+  /** CPU used by other processes (not server, not client) during the window, % of one core. */
+  backgroundCpuPct: number;
   isClientBound: boolean;
   peakRssBytes: number;
   flags: string[];

@@ -13,6 +13,7 @@ export function formatCount(n: number): string {
 /** Three significant digits, no exponent: 12.3, 1.23, 0.123, 1234. */
 export function formatFigure(n: number): string {
   if (!Number.isFinite(n)) return '–';
+  if (n === 0) return '0';
   const abs = Math.abs(n);
   if (abs >= 100) return n.toFixed(0);
   if (abs >= 10) return n.toFixed(1);

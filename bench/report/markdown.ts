@@ -15,10 +15,14 @@ function formatRatio(r: RatioSpread | undefined, isSelf: boolean): string {
   return `${formatFigure(r.cpu.median)}× · ${formatFigure(r.rps.median)}×`;
 }
 
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function buildNotes(row: SummaryRow, status: TargetStatus | undefined): string {
   const notes: string[] = [];
   const gate = status?.gate;
-  if (gate && !gate.ok) notes.push(`FAILED GATE: ${joinFirst(gate.reasons, 3)}`);
+  if (gate && !gate.ok) notes.push(`FAILED GATE: ${joinFirst(gate.reasons.map((r) => clip(r, 70)), 2)}`);
   if (row.flags.length > 0) notes.push(joinFirst(row.flags, 2));
   return notes.join(' — ');
 }

@@ -55,9 +55,21 @@ function summarizeRatios(ms: readonly Measurement[], target: string): Partial<Re
   return out;
 }
 
+/** Flags of several rounds, merged when they differ only in numbers: "text (r1, r3)". */
+export function mergeFlags(ms: readonly Measurement[]): string[] {
+  const groups = new Map<string, { text: string; rounds: number[] }>();
+  for (const m of ms) {
+    for (const flag of m.flags) {
+      const key = flag.replace(/\d+(\.\d+)?/g, '#');
+      const group = groups.get(key);
+      if (group) group.rounds.push(m.round);
+      else groups.set(key, { text: flag, rounds: [m.round] });
+    }
+  }
+  return [...groups.values()].map((g) => `${g.text} (${g.rounds.map((r) => `r${r}`).join(', ')})`);
+}
+
 function summarizeTarget(ms: readonly Measurement[], all: readonly Measurement[], target: string): SummaryRow {
-  const flags = new Set<string>();
-  for (const m of ms) for (const f of m.flags) flags.add(`r${m.round}: ${f}`);
   return {
     target,
     rounds: ms.length,
@@ -72,7 +84,7 @@ function summarizeTarget(ms: readonly Measurement[], all: readonly Measurement[]
     errors: ms.reduce((sum, m) => sum + m.load.socketErrors + m.load.badStatus, 0),
     peakRssBytes: Math.max(0, ...ms.map((m) => m.peakRssBytes)),
     ratios: summarizeRatios(all, target),
-    flags: [...flags],
+    flags: mergeFlags(ms),
   };
 }
 

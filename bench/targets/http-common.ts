@@ -87,6 +87,29 @@ export function isEtagMatch(header: string, etag: string): boolean {
   return false;
 }
 
+/**
+ * RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since
+ * (one-second resolution) compared with the file's mtime.
+ */
+export function isNotModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, mtimeMs: number): boolean {
+  if (ifNoneMatch !== undefined) return isEtagMatch(ifNoneMatch, etag);
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return Number.isFinite(since) && Math.floor(mtimeMs / 1000) * 1000 <= since;
+}
+
+/** RFC 9110 §13.1.5: a Range applies only when If-Range is absent or matches (strong ETag or exact date). */
+export function isRangeApplicable(ifRange: string | string[] | undefined, etag: string, lastModified: string): boolean {
+  if (ifRange === undefined) return true;
+  if (Array.isArray(ifRange)) return false;
+  const value = ifRange.trim();
+  if (value.startsWith('"') || value.startsWith('W/')) return !etag.startsWith('W/') && value === etag;
+  return value === lastModified;
+}
+
+/** Status and headers for a method other than GET and HEAD. */
+export const METHOD_NOT_ALLOWED = { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Length': '0' } };
+
 /** A single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; null = ignore the header; 'unsatisfiable' → 416. */
 export function parseSingleRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | null {
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());

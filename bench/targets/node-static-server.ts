@@ -7,7 +7,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, normalize, sep } from 'node:path';
-import { isEtagMatch, lookupContentType, parseServerArgs, parseSingleRange, runCluster, toUrlPath, type ServerArgs } from './http-common.js';
+import {
+  isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, toUrlPath,
+  type ServerArgs,
+} from './http-common.js';
 
 function sendStatus(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)) });
@@ -26,16 +29,17 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
   const stats = abs === null ? null : await stat(abs).catch(() => null);
   if (abs === null || stats === null || !stats.isFile()) return sendStatus(res, 404, 'Not Found\n');
   const etag = `W/"${stats.size.toString(16)}-${stats.mtime.getTime().toString(16)}"`;
+  const lastModified = stats.mtime.toUTCString();
   res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', stats.mtime.toUTCString());
+  res.setHeader('Last-Modified', lastModified);
   res.setHeader('Accept-Ranges', 'bytes');
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined && isEtagMatch(ifNoneMatch, etag)) {
+  if (isNotModified(req.headers['if-none-match'], req.headers['if-modified-since'], etag, stats.mtimeMs)) {
     res.statusCode = 304;
     res.end();
     return;
   }
-  const range = req.headers.range === undefined ? null : parseSingleRange(req.headers.range, stats.size);
+  const rangeHeader = isRangeApplicable(req.headers['if-range'], etag, lastModified) ? req.headers.range : undefined;
+  const range = rangeHeader === undefined ? null : parseSingleRange(rangeHeader, stats.size);
   if (range === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${stats.size}`);
     return sendStatus(res, 416, 'Range Not Satisfiable\n');
@@ -58,6 +62,11 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
 function startWorker(args: ServerArgs): void {
   const root = normalize(args.root).replace(/\/+$/, '');
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(METHOD_NOT_ALLOWED.status, METHOD_NOT_ALLOWED.headers);
+      res.end();
+      return;
+    }
     serveFile(root, req, res).catch(() => sendStatus(res, 500, 'Internal Server Error\n'));
   });
   server.listen(args.port, args.host);
