@@ -18,7 +18,25 @@ export interface Config {
   readonly allowJsFallback: boolean;
   /** Seconds to wait for in-flight responses at shutdown. */
   readonly drainTimeout: number;
+  /** Cache-Control max-age for assets (HTML stays no-cache). */
+  readonly maxAge: number;
+  /** Add `immutable` for fingerprinted file names. */
+  readonly immutable: boolean;
+  /** Unknown extension-less paths serve /index.html. */
+  readonly spa: boolean;
+  /** `/about` serves about.html; `/about.html` → 301 `/about`. */
+  readonly cleanUrls: boolean;
+  readonly dotfiles: DotfilePolicy;
+  /** `Access-Control-Allow-Origin: *` and preflight answers. */
+  readonly cors: boolean;
+  /** Extra `[name, value]` headers baked into every file response. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Precompress compressible files with brotli and gzip. */
+  readonly compress: boolean;
 }
+
+/** deny: 403, ignore: 404 (default), allow: serve. */
+export type DotfilePolicy = 'deny' | 'ignore' | 'allow';
 
 /** A user mistake: printed as one line plus the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -32,13 +50,22 @@ export const OPTIONS = {
   port: { type: 'string', short: 'p', help: 'port to listen on (default 8080, or $PORT; 0 = any free port)' },
   host: { type: 'string', short: 'H', help: 'address to listen on (default 0.0.0.0)' },
   workers: { type: 'string', short: 'w', help: 'worker processes: a number, or auto = one per CPU (default 1)' },
+  'max-age': { type: 'string', help: 'Cache-Control max-age in seconds for assets; HTML stays no-cache (default 0)' },
+  immutable: { type: 'boolean', help: 'add "immutable" to Cache-Control of fingerprinted names (app.3f9a1c2e.js)' },
+  spa: { type: 'boolean', help: 'serve /index.html (200) for unknown paths without an extension' },
+  'clean-urls': { type: 'boolean', help: '/about serves about.html; /about.html redirects (301) to /about' },
+  dotfiles: { type: 'string', help: 'names starting with a dot: deny (403), ignore (404, default) or allow' },
+  cors: { type: 'boolean', help: 'send Access-Control-Allow-Origin: * and answer CORS preflights' },
+  header: { type: 'string', multiple: true, help: 'extra response header "Name: value" (repeatable)' },
+  'no-compress': { type: 'boolean', help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
   'drain-timeout': { type: 'string', help: 'seconds to finish in-flight responses on shutdown (default 5)' },
   'allow-js-fallback': { type: 'boolean', help: 'run even if only the slow JS build of uWebSockets.js loads' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', short: 'v', help: 'show the version' },
 } as const;
 
-export type RawOptions = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type OptionValue<D> = D extends { type: 'boolean' } ? boolean : D extends { multiple: true } ? string[] : string;
+export type RawOptions = { [K in keyof typeof OPTIONS]?: OptionValue<(typeof OPTIONS)[K]> };
 
 /** Validate raw option strings (and $PORT) into a Config; throws UsageError. */
 export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: NodeJS.ProcessEnv): Config {
@@ -49,7 +76,50 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     workers: parseWorkers(raw.workers ?? '1'),
     allowJsFallback: raw['allow-js-fallback'] ?? false,
     drainTimeout: parseNumber('--drain-timeout', raw['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT), 0, 3600),
+    maxAge: parseMaxAge(raw['max-age'] ?? '0'),
+    immutable: raw.immutable ?? false,
+    spa: raw.spa ?? false,
+    cleanUrls: raw['clean-urls'] ?? false,
+    dotfiles: parseDotfiles(raw.dotfiles ?? 'ignore'),
+    cors: raw.cors ?? false,
+    headers: (raw.header ?? []).map(parseHeader),
+    compress: !(raw['no-compress'] ?? false),
   };
+}
+
+/** One year, the largest max-age RFC 9111 caches are asked to honour in practice. */
+const MAX_MAX_AGE = 31_536_000;
+
+function parseMaxAge(text: string): number {
+  if (!/^\d{1,9}$/.test(text) || Number(text) > MAX_MAX_AGE) {
+    throw new UsageError(`invalid --max-age "${text}": expected whole seconds from 0 to ${MAX_MAX_AGE}`);
+  }
+  return Number(text);
+}
+
+function parseDotfiles(text: string): DotfilePolicy {
+  if (text === 'deny' || text === 'ignore' || text === 'allow') return text;
+  throw new UsageError(`invalid --dotfiles "${text}": expected deny, ignore or allow`);
+}
+
+/** Headers fastsrv computes itself: overriding them would break responses. */
+const RESERVED_HEADERS = new Set([
+  'content-length', 'content-type', 'content-range', 'content-encoding', 'transfer-encoding',
+  'etag', 'last-modified', 'date', 'connection', 'vary', 'accept-ranges', 'location', 'allow',
+]);
+
+/** "Name: value" → [name, value]; refuses bad names, CR/LF and reserved names. */
+export function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon).trim() : '';
+  const value = colon > 0 ? text.slice(colon + 1).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || !/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) {
+    throw new UsageError(`invalid --header "${text}": expected "Name: value" on one line`);
+  }
+  if (RESERVED_HEADERS.has(name.toLowerCase())) {
+    throw new UsageError(`--header cannot set ${name}: fastsrv computes it`);
+  }
+  return [name, value];
 }
 
 export function parsePort(text: string): number {

@@ -17,3 +17,6 @@ export type PrimaryMessage = { readonly type: 'shutdown' };
 
 /** Environment variable that carries the JSON Config to a worker. */
 export const CONFIG_ENV = 'FASTSRV_CONFIG';
+
+/** Environment variable with the worker's slot, 0..workers-1 (stable across restarts). */
+export const WORKER_INDEX_ENV = 'FASTSRV_WORKER_INDEX';

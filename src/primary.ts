@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import { formatBanner } from './banner.js';
-import { CONFIG_ENV, type WorkerMessage } from './messages.js';
+import { CONFIG_ENV, WORKER_INDEX_ENV, type WorkerMessage } from './messages.js';
 import { loadUws } from './uws.js';
 
 /** Consecutive start-up failures after which the primary gives up. */
@@ -17,6 +17,8 @@ const MAX_RESTART_DELAY_MS = 5000;
 
 interface WorkerState {
   readonly worker: Worker;
+  /** Slot 0..workers-1; a replacement takes the slot of the worker it replaces. */
+  readonly index: number;
   isListening: boolean;
   lastError: string | null;
 }
@@ -70,9 +72,9 @@ function startCluster(config: Config): void {
   let startupFailures = 0;
   const startedAt = Date.now();
 
-  const fork = (): void => {
-    const worker = cluster.fork({ [CONFIG_ENV]: JSON.stringify(config) });
-    const state: WorkerState = { worker, isListening: false, lastError: null };
+  const fork = (index: number): void => {
+    const worker = cluster.fork({ [CONFIG_ENV]: JSON.stringify(config), [WORKER_INDEX_ENV]: String(index) });
+    const state: WorkerState = { worker, index, isListening: false, lastError: null };
     states.set(worker.id, state);
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'fatal') state.lastError = message.message;
@@ -103,7 +105,7 @@ function startCluster(config: Config): void {
     const delay = Math.min(100 * 2 ** startupFailures, MAX_RESTART_DELAY_MS);
     process.stderr.write(`fastsrv: worker ${worker.process.pid} died (${cause}); restarting in ${delay} ms\n`);
     setTimeout(() => {
-      if (!isShuttingDown) fork();
+      if (!isShuttingDown) fork(state?.index ?? 0);
     }, delay);
   });
 
@@ -118,7 +120,7 @@ function startCluster(config: Config): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.workers; i++) fork(i);
 }
 
 /** Kill every worker and exit (1 unless told otherwise) with a message. */

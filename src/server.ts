@@ -5,25 +5,36 @@
  * writeStatus(block) sends the status line and every header in one native
  * call (see cache/headers.ts), end(body) sends Content-Length and the body.
  */
-import type { FileEntry } from './cache/entry.js';
+import type { FileEntry, Representation } from './cache/entry.js';
 import type { FixedResponse } from './cache/responses.js';
 import type { CacheTable } from './cache/table.js';
+import type { DotfilePolicy } from './config.js';
 import {
+  checkIfRange,
+  COND_FALSE,
   evaluatePreconditions,
   PRECONDITION_FAILED,
   PRECONDITION_NOT_MODIFIED,
 } from './http/conditional.js';
-import { resolveRequestPath } from './http/path.js';
+import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
+import { hasDotSegment, resolveRequestPath } from './http/path.js';
+import { parseRange } from './http/range.js';
+import { sendMultipleRanges, sendSingleRange } from './partial.js';
 import { createStreamTracker, sendBody, type StreamTracker } from './stream.js';
 import type { HttpRequest, HttpResponse, UwsModule, us_listen_socket } from './uws.js';
 
 export interface ServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Unknown extension-less paths serve /index.html. */
+  readonly spa: boolean;
+  readonly dotfiles: DotfilePolicy;
 }
 
 export interface RunningServer {
   readonly port: number;
+  /** The table requests are served from; replace it to swap content. */
+  table: CacheTable;
   /** Stop accepting connections; resolves when in-flight bodies are sent. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -32,18 +43,19 @@ export interface RunningServer {
 export function startServer(uws: UwsModule, table: CacheTable, options: ServerOptions): Promise<RunningServer> {
   const streams = createStreamTracker();
   const app = uws.App();
-  const handle = createRequestHandler(table, streams);
-  app.any('/*', handle);
   return new Promise((resolve, reject) => {
     app.listen(options.host, options.port, (token) => {
       if (token === false) {
         reject(new Error(`cannot listen on ${options.host}:${options.port}`));
         return;
       }
-      resolve({
+      const server: RunningServer = {
         port: uws.us_socket_local_port(token),
+        table,
         close: (timeoutMs) => closeServer(uws, token, streams, timeoutMs),
-      });
+      };
+      app.any('/*', createRequestHandler(server, options, streams));
+      resolve(server);
     });
   });
 }
@@ -54,9 +66,12 @@ function closeServer(uws: UwsModule, token: us_listen_socket, streams: StreamTra
 }
 
 /** The catch-all handler: method dispatch, path resolution, lookup. */
-export function createRequestHandler(table: CacheTable, streams: StreamTracker) {
-  const { files, redirects, fixed } = table;
+function createRequestHandler(server: RunningServer, options: ServerOptions, streams: StreamTracker) {
+  const isDotfileVisible = options.dotfiles === 'allow';
+  const dotfileResponse = options.dotfiles === 'deny' ? 'forbidden' : 'notFound';
   return function handleRequest(res: HttpResponse, req: HttpRequest): void {
+    const table = server.table;
+    const fixed = table.fixed;
     const method = req.getMethod();
     const isHead = method === 'head';
     if (!isHead && method !== 'get') {
@@ -64,27 +79,28 @@ export function createRequestHandler(table: CacheTable, streams: StreamTracker) 
       return;
     }
     const key = resolveRequestPath(req.getUrl());
-    if (key === null) {
-      sendFixed(res, fixed.badRequest, isHead);
-      return;
-    }
-    const entry = files.get(key);
-    if (entry !== undefined) {
-      serveEntry(res, req, entry, isHead, table, streams);
-      return;
-    }
-    const redirect = redirects.get(key);
+    if (key === null) return sendFixed(res, fixed.badRequest, isHead);
+    const entry = table.files.get(key);
+    if (entry !== undefined) return serveEntry(res, req, entry, isHead, table, streams);
+    if (!isDotfileVisible && hasDotSegment(key)) return sendFixed(res, fixed[dotfileResponse], isHead);
+    const redirect = table.redirects.get(key);
     if (redirect !== undefined) {
       const query = req.getQuery();
-      if (query) res.writeStatus(redirect.text + '?' + query).end();
-      else res.writeStatus(redirect.block).end();
+      res.writeStatus(query ? redirect.text + '?' + query : redirect.block).end();
       return;
     }
+    const fallback = options.spa && isRouteLike(key) ? table.files.get('/') : undefined;
+    if (fallback !== undefined) return serveEntry(res, req, fallback, isHead, table, streams);
     sendFixed(res, fixed.notFound, isHead);
   };
 }
 
-/** serveContent: preconditions, then one write of a precomputed response. */
+/** A path that names an app route rather than a file: no dot in its last segment. */
+function isRouteLike(key: string): boolean {
+  return key.indexOf('.', key.lastIndexOf('/')) === -1;
+}
+
+/** serveContent: pick the encoding, check preconditions, then ranges, then write. */
 function serveEntry(
   res: HttpResponse,
   req: HttpRequest,
@@ -93,7 +109,8 @@ function serveEntry(
   table: CacheTable,
   streams: StreamTracker,
 ): void {
-  const rep = entry.identity;
+  const rep = selectRepresentation(req, entry);
+  if (rep === null) return sendFixed(res, table.fixed.notAcceptable, isHead);
   const ifMatch = req.getHeader('if-match');
   const ifNoneMatch = req.getHeader('if-none-match');
   const outcome = evaluatePreconditions(
@@ -107,12 +124,56 @@ function serveEntry(
   );
   if (outcome === PRECONDITION_NOT_MODIFIED) {
     res.writeStatus(rep.notModifiedBlock).endWithoutBody();
-  } else if (outcome === PRECONDITION_FAILED) {
-    sendFixed(res, table.fixed.preconditionFailed, isHead);
-  } else if (isHead) {
-    res.writeStatus(rep.headBlock).endWithoutBody();
-  } else {
-    sendBody(res, rep.okBlock, rep.body, streams);
+    return;
+  }
+  if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
+  const range = req.getHeader('range');
+  if (range !== '' && serveRange(res, req, entry, rep, range, isHead, streams)) return;
+  if (isHead) res.writeStatus(rep.headBlock).endWithoutBody();
+  else sendBody(res, rep.okBlock, rep.body, streams);
+}
+
+/** The variant Accept-Encoding selects; null when none is acceptable (406). */
+function selectRepresentation(req: HttpRequest, entry: FileEntry): Representation | null {
+  if (entry.encodings === 0) return entry.identity;
+  const encoding = negotiateEncoding(req.getHeader('accept-encoding'), entry.encodings);
+  if (encoding === ENC_BR) return entry.br;
+  if (encoding === ENC_GZIP) return entry.gzip;
+  return encoding === ENC_NOT_ACCEPTABLE ? null : entry.identity;
+}
+
+/**
+ * Ranges apply to the selected representation (RFC 9110 §14.1.2), so a
+ * client that accepts gzip gets ranges of the gzip bytes, matching that
+ * variant's ETag. Returns false when the full body should be sent instead:
+ * If-Range does not match (§13.1.5) or the header is ignored.
+ */
+function serveRange(
+  res: HttpResponse,
+  req: HttpRequest,
+  entry: FileEntry,
+  rep: Representation,
+  header: string,
+  isHead: boolean,
+  streams: StreamTracker,
+): boolean {
+  const ifRange = req.getHeader('if-range');
+  if (ifRange !== '' && checkIfRange(ifRange, rep.etag, entry.lastModified, entry.mtimeSec) === COND_FALSE) {
+    return false;
+  }
+  const result = parseRange(header, rep.body.length);
+  switch (result.kind) {
+    case 'none':
+      return false;
+    case 'unsatisfiable':
+      res.writeStatus(rep.unsatisfiableBlock).endWithoutBody();
+      return true;
+    case 'single':
+      sendSingleRange(res, entry, rep, result.start, result.end, isHead, streams);
+      return true;
+    case 'multi':
+      sendMultipleRanges(res, entry, rep, result.ranges, isHead, streams);
+      return true;
   }
 }
 

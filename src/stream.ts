@@ -43,7 +43,7 @@ export function createStreamTracker(): StreamTracker {
 }
 
 /** Write `block` then `body`, with backpressure when the body is big. */
-export function sendBody(res: HttpResponse, block: Buffer, body: Buffer, tracker: StreamTracker): void {
+export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer, tracker: StreamTracker): void {
   res.writeStatus(block);
   if (body.length <= INLINE_BODY_LIMIT) {
     res.end(body);

@@ -1,10 +1,13 @@
 /**
  * A worker process: build the cache, start the server, report to the
- * primary, drain on shutdown. Started by the primary with cluster.fork().
+ * primary, precompress in the background, drain on shutdown. Started by the
+ * primary with cluster.fork().
  */
-import { buildCacheTable, type CacheTable } from './cache/table.js';
+import { getDefaultStoreDir, openVariantStore } from './cache/compress.js';
+import { precompressTable } from './cache/precompress.js';
+import { buildCacheTable, type BuildOptions, type CacheTable } from './cache/table.js';
 import type { Config } from './config.js';
-import { CONFIG_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { startServer, type RunningServer } from './server.js';
 import { isNative, loadUws } from './uws.js';
 
@@ -12,18 +15,49 @@ function send(message: WorkerMessage): void {
   if (process.send) process.send(message);
 }
 
-/** Build the cache table for a config (also used by tests and benches). */
-export function buildTableForConfig(config: Config): CacheTable {
-  return buildCacheTable(config.root, {
-    includeDotfiles: false,
-    policy: { maxAge: 0, extraHeaders: [] },
-  });
+/** Headers --cors adds to every response, and to preflight (OPTIONS) answers. */
+const CORS_HEADERS = [
+  ['Access-Control-Allow-Origin', '*'],
+  ['Access-Control-Expose-Headers', 'Content-Range, Accept-Ranges, Content-Encoding, ETag, Last-Modified'],
+] as const;
+const CORS_PREFLIGHT_HEADERS = [
+  ['Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS'],
+  ['Access-Control-Allow-Headers', '*'],
+  ['Access-Control-Max-Age', '86400'],
+] as const;
+
+/** The cache build options a config implies. */
+export function getBuildOptions(config: Config): BuildOptions {
+  const userCacheControl = config.headers.find(([name]) => name.toLowerCase() === 'cache-control');
+  const userHeaders = config.headers.filter(([name]) => name.toLowerCase() !== 'cache-control');
+  return {
+    includeDotfiles: config.dotfiles === 'allow',
+    cleanUrls: config.cleanUrls,
+    compress: config.compress,
+    optionsHeaders: config.cors ? CORS_PREFLIGHT_HEADERS : [],
+    policy: {
+      maxAge: config.maxAge,
+      immutable: config.immutable,
+      cacheControl: userCacheControl?.[1] ?? null,
+      extraHeaders: [...(config.cors ? CORS_HEADERS : []), ...userHeaders],
+    },
+  };
 }
 
-async function runWorker(config: Config): Promise<void> {
+/** Build the cache table for a config (also used by tests and benches). */
+export function buildTableForConfig(config: Config): CacheTable {
+  return buildCacheTable(config.root, getBuildOptions(config));
+}
+
+async function runWorker(config: Config, index: number): Promise<void> {
   const uws = loadUws(config.allowJsFallback);
   const table = buildTableForConfig(config);
-  const server = await startServer(uws, table, { host: config.host, port: config.port });
+  const server = await startServer(uws, table, {
+    host: config.host,
+    port: config.port,
+    spa: config.spa,
+    dotfiles: config.dotfiles,
+  });
   installShutdown(server, config.drainTimeout * 1000);
   send({
     type: 'listening',
@@ -33,6 +67,10 @@ async function runWorker(config: Config): Promise<void> {
     skipped: table.skipped,
     isNative: isNative(uws),
   });
+  if (config.compress) {
+    const store = openVariantStore(getDefaultStoreDir());
+    await precompressTable(() => server.table, getBuildOptions(config), store, index, config.workers);
+  }
 }
 
 /**
@@ -71,5 +109,5 @@ function fail(error: unknown): never {
 const raw = process.env[CONFIG_ENV];
 if (raw !== undefined) {
   process.on('uncaughtException', fail);
-  runWorker(JSON.parse(raw) as Config).catch(fail);
+  runWorker(JSON.parse(raw) as Config, Number(process.env[WORKER_INDEX_ENV] ?? 0)).catch(fail);
 }

@@ -24,6 +24,14 @@ describe('parseArguments', () => {
         workers: 1,
         allowJsFallback: false,
         drainTimeout: 5,
+        maxAge: 0,
+        immutable: false,
+        spa: false,
+        cleanUrls: false,
+        dotfiles: 'ignore',
+        cors: false,
+        headers: [],
+        compress: true,
       },
     });
   });

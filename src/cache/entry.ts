@@ -4,14 +4,16 @@
  * hidden class on the hot path.
  */
 import { createHash } from 'node:crypto';
+import { HAS_BR, HAS_GZIP } from '../http/encoding.js';
 import { buildHeaderBlock, formatHttpDate, type HeaderList } from './headers.js';
+import { getCacheControl, type HeaderPolicy } from './policy.js';
 
 /** One encoding of a file (identity, gzip or br) and its header blocks. */
 export class Representation {
   constructor(
     /** The bytes sent for a 200. */
     readonly body: Buffer,
-    /** Strong entity-tag, quoted: `"…"`. */
+    /** Strong entity-tag of these bytes, quoted: `"…"`. */
     readonly etag: string,
     /** `200 OK` head without Content-Length (uWS end() writes it). */
     readonly okBlock: Buffer,
@@ -19,8 +21,14 @@ export class Representation {
     readonly headBlock: Buffer,
     /** `304 Not Modified` head: ETag, Last-Modified, Cache-Control, Vary. */
     readonly notModifiedBlock: Buffer,
-    /** `206 Partial Content` head text; the caller appends Content-Range. */
+    /**
+     * `206 Partial Content` head text without Content-Type; the caller
+     * appends Content-Type (the file's, or multipart/byteranges) and
+     * Content-Range.
+     */
     readonly partialHead: string,
+    /** `416` head with `Content-Range: bytes *\/size` and Content-Length 0. */
+    readonly unsatisfiableBlock: Buffer,
   ) {}
 }
 
@@ -34,15 +42,20 @@ export class FileEntry {
     readonly mtimeSec: number,
     readonly lastModified: string,
     readonly identity: Representation,
+    readonly gzip: Representation | null,
+    readonly br: Representation | null,
+    /** HAS_GZIP | HAS_BR: the variants negotiateEncoding may pick. */
+    readonly encodings: number,
+    /** Sends `Vary: Accept-Encoding` (variants exist or are being made). */
+    readonly isNegotiable: boolean,
   ) {}
 }
 
-/** Response-header policy from the configuration, applied at build time. */
-export interface HeaderPolicy {
-  /** `Cache-Control: public, max-age=N` for non-HTML assets. */
-  readonly maxAge: number;
-  /** Extra headers added to every file response. */
-  readonly extraHeaders: HeaderList;
+/** What a file is, apart from its bytes. */
+export interface FileInfo {
+  readonly key: string;
+  readonly contentType: string;
+  readonly mtimeMs: number;
 }
 
 /** Quoted strong ETag from the content: 16 base64url chars of SHA-1. */
@@ -51,45 +64,79 @@ export function computeEtag(body: Buffer): string {
 }
 
 /**
- * HTML is the entry point that names every other asset, so it is always
- * revalidated (`no-cache`), like most static hosts do; assets get max-age.
+ * Build the entry for a file whose bytes are `body`, with optional
+ * compressed variants. `isNegotiable` adds `Vary: Accept-Encoding` to every
+ * block (set it when variants exist or will be swapped in later, so caches
+ * never store an identity response as the only one).
  */
-export function getCacheControl(contentType: string, policy: HeaderPolicy): string {
-  if (contentType.startsWith('text/html')) return 'no-cache';
-  return 'public, max-age=' + policy.maxAge;
-}
-
-/** Build the entry for a file whose bytes are `body`. */
 export function buildFileEntry(
-  key: string,
-  contentType: string,
-  mtimeMs: number,
+  file: FileInfo,
   body: Buffer,
+  variants: { readonly gzip: Buffer | null; readonly br: Buffer | null },
+  isNegotiable: boolean,
   policy: HeaderPolicy,
 ): FileEntry {
-  const mtimeSec = Math.floor(mtimeMs / 1000);
+  const mtimeSec = Math.floor(file.mtimeMs / 1000);
   const lastModified = formatHttpDate(mtimeSec);
+  const common: RepresentationHeaders = {
+    contentType: file.contentType,
+    lastModified,
+    cacheControl: getCacheControl(file.key, file.contentType, policy),
+    vary: isNegotiable || variants.gzip !== null || variants.br !== null,
+    extra: policy.extraHeaders,
+  };
+  const gzip = variants.gzip === null ? null : buildRepresentation(variants.gzip, 'gzip', common);
+  const br = variants.br === null ? null : buildRepresentation(variants.br, 'br', common);
+  return new FileEntry(
+    file.key,
+    file.contentType,
+    mtimeSec,
+    lastModified,
+    buildRepresentation(body, null, common),
+    gzip,
+    br,
+    (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
+    common.vary,
+  );
+}
+
+interface RepresentationHeaders {
+  readonly contentType: string;
+  readonly lastModified: string;
+  readonly cacheControl: string;
+  readonly vary: boolean;
+  readonly extra: HeaderList;
+}
+
+function buildRepresentation(body: Buffer, encoding: string | null, h: RepresentationHeaders): Representation {
   const etag = computeEtag(body);
-  const cacheControl = getCacheControl(contentType, policy);
+  const vary: HeaderList = h.vary ? [['Vary', 'Accept-Encoding']] : [];
   const validators: HeaderList = [
     ['ETag', etag],
-    ['Last-Modified', lastModified],
-    ['Cache-Control', cacheControl],
+    ['Last-Modified', h.lastModified],
+    ['Cache-Control', h.cacheControl],
+    ...vary,
   ];
-  const entity: HeaderList = [
-    ['Content-Type', contentType],
+  const untyped: HeaderList = [
+    ...(encoding === null ? [] : [['Content-Encoding', encoding] as const]),
     ...validators,
     ['Accept-Ranges', 'bytes'],
     ['X-Content-Type-Options', 'nosniff'],
-    ...policy.extraHeaders,
+    ...h.extra,
   ];
-  const identity = new Representation(
+  const entity: HeaderList = [['Content-Type', h.contentType], ...untyped];
+  return new Representation(
     body,
     etag,
     buildHeaderBlock('200 OK', entity),
     buildHeaderBlock('200 OK', [...entity, ['Content-Length', String(body.length)]]),
-    buildHeaderBlock('304 Not Modified', [...validators, ...policy.extraHeaders]),
-    buildHeaderBlock('206 Partial Content', entity).toString('latin1'),
+    buildHeaderBlock('304 Not Modified', [...validators, ...h.extra]),
+    buildHeaderBlock('206 Partial Content', untyped).toString('latin1'),
+    buildHeaderBlock('416 Range Not Satisfiable', [
+      ['Content-Range', `bytes */${body.length}`],
+      ...vary,
+      ...h.extra,
+      ['Content-Length', '0'],
+    ]),
   );
-  return new FileEntry(key, contentType, mtimeSec, lastModified, identity);
 }

@@ -54,23 +54,32 @@ export function buildRedirect(location: string): Redirect {
 /** The fixed responses every server needs; `notFoundBody` may be 404.html. */
 export interface FixedResponses {
   readonly badRequest: FixedResponse;
+  readonly forbidden: FixedResponse;
   readonly notFound: FixedResponse;
+  readonly notAcceptable: FixedResponse;
   readonly methodNotAllowed: FixedResponse;
   readonly preconditionFailed: FixedResponse;
   readonly options: FixedResponse;
 }
 
-export function buildFixedResponses(notFoundBody: Buffer | null, extra: HeaderList): FixedResponses {
+export function buildFixedResponses(
+  notFoundBody: Buffer | null,
+  extra: HeaderList,
+  optionsHeaders: HeaderList,
+): FixedResponses {
   const nosniff: HeaderList = [['X-Content-Type-Options', 'nosniff'], ...extra];
   const allow: HeaderList = [['Allow', ALLOW], ...nosniff];
+  const error = (status: string): FixedResponse => buildFixedResponse(status, buildErrorPage(status), nosniff);
   return {
-    badRequest: buildFixedResponse('400 Bad Request', buildErrorPage('400 Bad Request'), nosniff),
+    badRequest: error('400 Bad Request'),
+    forbidden: error('403 Forbidden'),
+    notAcceptable: error('406 Not Acceptable'),
     notFound: buildFixedResponse('404 Not Found', notFoundBody ?? buildErrorPage('404 Not Found'), [
       ['Cache-Control', 'no-cache'],
       ...nosniff,
     ]),
     methodNotAllowed: buildFixedResponse('405 Method Not Allowed', buildErrorPage('405 Method Not Allowed'), allow),
-    preconditionFailed: buildFixedResponse('412 Precondition Failed', buildErrorPage('412 Precondition Failed'), nosniff),
-    options: buildFixedResponse('204 No Content', Buffer.alloc(0), allow),
+    preconditionFailed: error('412 Precondition Failed'),
+    options: buildFixedResponse('204 No Content', Buffer.alloc(0), [...allow, ...optionsHeaders]),
   };
 }

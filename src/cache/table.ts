@@ -5,57 +5,145 @@
 import { readFileSync } from 'node:fs';
 import { encodePath } from '../http/path.js';
 import { getContentType } from '../mime.js';
-import { buildFileEntry, type FileEntry, type HeaderPolicy } from './entry.js';
+import { buildFileEntry, type FileEntry } from './entry.js';
+import { isCompressible, type HeaderPolicy } from './policy.js';
 import { buildFixedResponses, buildRedirect, type FixedResponses, type Redirect } from './responses.js';
-import { scanDirectory } from './scan.js';
+import { scanDirectory, type ScannedFile } from './scan.js';
 
 export const INDEX_NAME = 'index.html';
 export const NOT_FOUND_PAGE = '/404.html';
 
 export interface BuildOptions {
   readonly includeDotfiles: boolean;
+  /** `/about` serves about.html, `/about.html` redirects to `/about`. */
+  readonly cleanUrls: boolean;
+  /** Mark compressible files negotiable: variants will be swapped in. */
+  readonly compress: boolean;
+  /** Preflight headers for OPTIONS (CORS), or none. */
+  readonly optionsHeaders: ReadonlyArray<readonly [string, string]>;
   readonly policy: HeaderPolicy;
 }
 
-export interface CacheTable {
-  /** File keys, plus `/dir/` aliases of `/dir/index.html`. */
-  readonly files: Map<string, FileEntry>;
-  /** `/dir` → 301 to `/dir/` for directories that have an index. */
-  readonly redirects: Map<string, Redirect>;
-  readonly fixed: FixedResponses;
-  readonly fileCount: number;
-  readonly byteCount: number;
-  /** Files found but not served (dotfiles, unreadable, links leaving root). */
-  readonly skipped: number;
+export class CacheTable {
+  /** Served keys → entries: files, `/dir/` index aliases, clean URLs. */
+  readonly files = new Map<string, FileEntry>();
+  /** `/dir` → `/dir/`, and `/about.html` → `/about` with clean URLs. */
+  readonly redirects = new Map<string, Redirect>();
+  /** Every served key of a file, by the file's own key. */
+  private readonly keysOf = new Map<string, string[]>();
+  fileCount = 0;
+  byteCount = 0;
+  /** Found but not served: dotfiles, unreadable, links out of the root. */
+  skipped = 0;
+
+  constructor(public fixed: FixedResponses) {}
+
+  /** Serve `entry` under `key` (its own key or an alias). */
+  addKey(key: string, entry: FileEntry): void {
+    this.files.set(key, entry);
+    const keys = this.keysOf.get(entry.key);
+    if (keys === undefined) this.keysOf.set(entry.key, [key]);
+    else if (!keys.includes(key)) keys.push(key);
+  }
+
+  /** Stop serving a file under its own key (it stays under its aliases). */
+  removeOwnKey(fileKey: string): void {
+    this.files.delete(fileKey);
+    const keys = this.keysOf.get(fileKey);
+    if (keys !== undefined) this.keysOf.set(fileKey, keys.filter((k) => k !== fileKey));
+  }
+
+  /** The entry of a file by its own key, wherever it is served. */
+  getEntry(fileKey: string): FileEntry | undefined {
+    const keys = this.keysOf.get(fileKey);
+    return keys === undefined || keys.length === 0 ? undefined : this.files.get(keys[0]);
+  }
+
+  /** All file entries, once each. */
+  *entries(): IterableIterator<FileEntry> {
+    for (const fileKey of this.keysOf.keys()) {
+      const entry = this.getEntry(fileKey);
+      if (entry !== undefined) yield entry;
+    }
+  }
+
+  /**
+   * Swap in a rebuilt entry (e.g. with compressed variants) under every key
+   * the current one is served at. Each Map.set is atomic for the event loop,
+   * so a request sees the old entry or the new one, never a mix.
+   */
+  replaceEntry(next: FileEntry): void {
+    for (const key of this.keysOf.get(next.key) ?? []) this.files.set(key, next);
+  }
 }
 
 /** Scan `root`, read every file once and build every header block. */
 export function buildCacheTable(root: string, options: BuildOptions): CacheTable {
   const scan = scanDirectory(root, { includeDotfiles: options.includeDotfiles });
-  const files = new Map<string, FileEntry>();
-  let byteCount = 0;
-  let skipped = scan.skipped;
+  const byKey = new Map(scan.files.map((f) => [f.key, f]));
+  const table = new CacheTable(buildFixedResponses(null, options.policy.extraHeaders, options.optionsHeaders));
+  table.skipped = scan.skipped;
   for (const file of scan.files) {
-    let body: Buffer;
-    try {
-      body = readFileSync(file.absPath);
-    } catch {
-      skipped++;
+    const body = readBody(file);
+    if (body === null) {
+      table.skipped++;
       continue;
     }
-    const entry = buildFileEntry(file.key, getContentType(file.key), file.mtimeMs, body, options.policy);
-    files.set(file.key, entry);
-    byteCount += body.length;
+    const gzip = readSibling(byKey, file, '.gz');
+    const br = readSibling(byKey, file, '.br');
+    const contentType = getContentType(file.key);
+    const isNegotiable = gzip !== null || br !== null || (options.compress && isCompressible(contentType, body.length));
+    const entry = buildFileEntry({ ...file, contentType }, body, { gzip, br }, isNegotiable, options.policy);
+    table.addKey(file.key, entry);
+    table.fileCount++;
+    table.byteCount += body.length;
   }
-  const fileCount = files.size;
-  const redirects = new Map<string, Redirect>();
-  for (const dir of scan.directories) {
-    const index = files.get(dir + INDEX_NAME);
+  addDirectoryIndexes(table, scan.directories);
+  if (options.cleanUrls) addCleanUrls(table);
+  const notFound = table.files.get(NOT_FOUND_PAGE);
+  if (notFound !== undefined) {
+    table.fixed = buildFixedResponses(notFound.identity.body, options.policy.extraHeaders, options.optionsHeaders);
+  }
+  return table;
+}
+
+function readBody(file: ScannedFile): Buffer | null {
+  try {
+    return readFileSync(file.absPath);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A precompressed sibling (`app.js.gz` for `app.js`, as nginx gzip_static
+ * and Caddy's precompressed use them), when it is not older than the file:
+ * an older sibling is probably stale. The sibling stays servable by name.
+ */
+function readSibling(byKey: Map<string, ScannedFile>, file: ScannedFile, ext: string): Buffer | null {
+  const sibling = byKey.get(file.key + ext);
+  if (sibling === undefined || sibling.mtimeMs < file.mtimeMs) return null;
+  return readBody(sibling);
+}
+
+function addDirectoryIndexes(table: CacheTable, directories: readonly string[]): void {
+  for (const dir of directories) {
+    const index = table.files.get(dir + INDEX_NAME);
     if (index === undefined) continue;
-    files.set(dir, index);
-    if (dir !== '/') redirects.set(dir.slice(0, -1), buildRedirect(encodePath(dir)));
+    table.addKey(dir, index);
+    if (dir !== '/') table.redirects.set(dir.slice(0, -1), buildRedirect(encodePath(dir)));
   }
-  const notFoundBody = files.get(NOT_FOUND_PAGE)?.identity.body ?? null;
-  const fixed = buildFixedResponses(notFoundBody, options.policy.extraHeaders);
-  return { files, redirects, fixed, fileCount, byteCount, skipped };
+}
+
+/** `/a/about.html` is served at `/a/about`; its own key redirects there. */
+function addCleanUrls(table: CacheTable): void {
+  for (const entry of [...table.entries()]) {
+    const key = entry.key;
+    if (!key.endsWith('.html') || key.endsWith('/' + INDEX_NAME) || key === NOT_FOUND_PAGE) continue;
+    const clean = key.slice(0, -'.html'.length);
+    if (table.files.has(clean) || clean.endsWith('/')) continue; // a real file or directory alias wins
+    table.addKey(clean, entry);
+    table.removeOwnKey(key);
+    table.redirects.set(key, buildRedirect(encodePath(clean)));
+  }
 }

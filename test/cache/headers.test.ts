@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFileEntry, computeEtag, getCacheControl } from '../../src/cache/entry.js';
+import { buildFileEntry, computeEtag } from '../../src/cache/entry.js';
+import { getCacheControl } from '../../src/cache/policy.js';
 import { buildHeaderBlock, formatHttpDate } from '../../src/cache/headers.js';
 import { getContentType } from '../../src/mime.js';
 
@@ -37,9 +38,10 @@ describe('getContentType', () => {
 });
 
 describe('entries', () => {
-  const policy = { maxAge: 60, extraHeaders: [['X-Extra', 'yes']] as const };
+  const policy = { maxAge: 60, immutable: false, cacheControl: null, extraHeaders: [['X-Extra', 'yes']] as const };
   const body = Buffer.from('body { }\n');
-  const entry = buildFileEntry('/a.css', 'text/css; charset=utf-8', 784111777_500, body, policy);
+  const file = { key: '/a.css', contentType: 'text/css; charset=utf-8', mtimeMs: 784111777_500 };
+  const entry = buildFileEntry(file, body, { gzip: null, br: null }, false, policy);
 
   it('content ETag: same bytes same tag, different bytes different tag', () => {
     expect(computeEtag(Buffer.from('x'))).toBe(computeEtag(Buffer.from('x')));
@@ -69,7 +71,7 @@ describe('entries', () => {
   });
 
   it('HTML is always revalidated', () => {
-    expect(getCacheControl('text/html; charset=utf-8', policy)).toBe('no-cache');
-    expect(getCacheControl('image/png', policy)).toBe('public, max-age=60');
+    expect(getCacheControl('/a.html', 'text/html; charset=utf-8', policy)).toBe('no-cache');
+    expect(getCacheControl('/a.png', 'image/png', policy)).toBe('public, max-age=60');
   });
 });

@@ -57,7 +57,13 @@ describe('scanDirectory', () => {
 });
 
 describe('buildCacheTable', () => {
-  const table = buildCacheTable(tree.root, { includeDotfiles: false, policy: { maxAge: 0, extraHeaders: [] } });
+  const table = buildCacheTable(tree.root, {
+    includeDotfiles: false,
+    cleanUrls: false,
+    compress: false,
+    optionsHeaders: [],
+    policy: { maxAge: 0, immutable: false, cacheControl: null, extraHeaders: [] },
+  });
 
   it('maps /dir/ to its index and /dir to a redirect', () => {
     expect(table.files.get('/')).toBe(table.files.get('/index.html'));
