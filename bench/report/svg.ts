@@ -24,12 +24,12 @@ const AXIS_H = 26;
 const GROUP_GAP = 16;
 const TOP = 100;
 
-/** Gridline values from 0 to at least `max`, in steps of 1, 2 or 5 × 10^k (about four steps). */
+/** Gridline values from 0 to at least `max`, in steps of 1, 2, 2.5 or 5 × 10^k (about four steps). */
 export function computeTicks(max: number): number[] {
   if (!Number.isFinite(max) || max <= 0) return [0, 1];
   const rough = max / 4;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
   const ticks: number[] = [];
   for (let v = 0; v < max + step * 0.999; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;

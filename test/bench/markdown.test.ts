@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { buildTable, formatCount, formatFigure, formatSpread, joinFirst } from '../../bench/report/format.js';
 import { buildMarkdown, buildRowCells, buildScenarioSection } from '../../bench/report/markdown.js';
 import { summarizeScenario } from '../../bench/report/summary.js';
-import { makeMeasurement, makeRecord, makeStatus } from './fixtures.js';
+import { makeMeasurement, makeRecord, makeStatus } from './records.js';
 
 describe('buildTable', () => {
   test('header, alignment rule and escaped cells', () => {

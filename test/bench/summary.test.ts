@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { computeRoundRatios, mergeFlags, summarizeScenario } from '../../bench/report/summary.js';
-import { makeMeasurement, makeRecord } from './fixtures.js';
+import { makeMeasurement, makeRecord } from './records.js';
 
 describe('computeRoundRatios', () => {
   test('pairs each round with the same round of the baseline', () => {

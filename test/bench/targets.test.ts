@@ -1,0 +1,89 @@
+import { describe, expect, test } from 'vitest';
+import { buildCaddyfile } from '../../bench/targets/caddy.js';
+import { buildH2oConfig } from '../../bench/targets/h2o.js';
+import { isEtagMatch, isNotModified, isRangeApplicable, parseSingleRange, toUrlPath } from '../../bench/targets/http-common.js';
+import { buildLighttpdConfig } from '../../bench/targets/lighttpd.js';
+import { buildNginxConfig } from '../../bench/targets/nginx.js';
+
+const CTX = { root: '/srv/root', port: 18080, workers: 2, workDir: '/tmp/w', prefix: '/tmp/w', mimeTypesPath: null };
+
+describe('server configs', () => {
+  test('nginx: tuned, self-contained, foreground with a master', () => {
+    const conf = buildNginxConfig(CTX);
+    for (const line of ['worker_processes 2;', 'daemon off;', 'master_process on;', 'sendfile on;', 'tcp_nopush on;', 'access_log off;', 'etag on;', 'keepalive_requests 1000000;', 'open_file_cache max=10000 inactive=60s;', 'pid /tmp/w/nginx.pid;', 'error_log /tmp/w/error.log warn;', 'listen 127.0.0.1:18080 reuseport;', 'root /srv/root;', 'client_body_temp_path /tmp/w/client_body;']) {
+      expect(conf).toContain(line);
+    }
+    expect(conf).toContain('text/html html;');
+  });
+
+  test('nginx uses the system MIME table when given', () => {
+    expect(buildNginxConfig({ ...CTX, mimeTypesPath: '/etc/nginx/mime.types' })).toContain('include /etc/nginx/mime.types;');
+  });
+
+  test('lighttpd: max-worker only above one worker', () => {
+    expect(buildLighttpdConfig(CTX)).toContain('server.max-worker = 2');
+    expect(buildLighttpdConfig({ ...CTX, workers: 1 })).not.toContain('max-worker');
+    expect(buildLighttpdConfig(CTX)).toContain('server.port = 18080');
+  });
+
+  test('h2o: threads, no access log', () => {
+    const conf = buildH2oConfig(CTX);
+    expect(conf).toContain('num-threads: 2');
+    expect(conf).toContain('file.dir: /srv/root');
+    expect(conf).not.toContain('access-log');
+  });
+
+  test('caddy: plain HTTP on 127.0.0.1, no admin endpoint', () => {
+    const conf = buildCaddyfile(CTX);
+    expect(conf).toContain('http://127.0.0.1:18080 {');
+    expect(conf).toContain('admin off');
+    expect(conf).toContain('file_server');
+  });
+});
+
+describe('node baselines: HTTP helpers', () => {
+  test.each([
+    ['bytes=0-99', 1000, { start: 0, end: 99 }],
+    ['bytes=0-0', 1000, { start: 0, end: 0 }],
+    ['bytes=-8', 1000, { start: 992, end: 999 }],
+    ['bytes=-2000', 1000, { start: 0, end: 999 }],
+    ['bytes=990-', 1000, { start: 990, end: 999 }],
+    ['bytes=500-5000', 1000, { start: 500, end: 999 }],
+    ['bytes=1000-', 1000, 'unsatisfiable'],
+    ['bytes=-0', 1000, 'unsatisfiable'],
+    ['bytes=5-1', 1000, 'unsatisfiable'],
+    ['bytes=0-1,4-5', 1000, null],
+    ['items=0-1', 1000, null],
+    ['bytes=-', 1000, null],
+  ])('parseSingleRange(%s, %d)', (header, size, want) => expect(parseSingleRange(header, size)).toEqual(want));
+
+  test('isEtagMatch: weak comparison, lists and *', () => {
+    expect(isEtagMatch('"a"', '"a"')).toBe(true);
+    expect(isEtagMatch('W/"a"', '"a"')).toBe(true);
+    expect(isEtagMatch('"x", W/"a"', 'W/"a"')).toBe(true);
+    expect(isEtagMatch('*', '"a"')).toBe(true);
+    expect(isEtagMatch('"b"', '"a"')).toBe(false);
+  });
+
+  test('isNotModified: If-None-Match wins over If-Modified-Since', () => {
+    const mtime = Date.parse('2024-01-01T00:00:00Z') + 400;
+    expect(isNotModified(undefined, 'Mon, 01 Jan 2024 00:00:00 GMT', '"a"', mtime)).toBe(true);
+    expect(isNotModified(undefined, 'Sun, 31 Dec 2023 23:59:59 GMT', '"a"', mtime)).toBe(false);
+    expect(isNotModified('"b"', 'Mon, 01 Jan 2024 00:00:00 GMT', '"a"', mtime)).toBe(false);
+    expect(isNotModified(undefined, 'not a date', '"a"', mtime)).toBe(false);
+  });
+
+  test('isRangeApplicable: strong ETag or exact date', () => {
+    expect(isRangeApplicable(undefined, '"a"', 'd')).toBe(true);
+    expect(isRangeApplicable('"a"', '"a"', 'd')).toBe(true);
+    expect(isRangeApplicable('"b"', '"a"', 'd')).toBe(false);
+    expect(isRangeApplicable('W/"a"', 'W/"a"', 'd')).toBe(false);
+    expect(isRangeApplicable('d', '"a"', 'd')).toBe(true);
+  });
+
+  test('toUrlPath', () => {
+    expect(toUrlPath('/a%20b.html?x=1')).toBe('/a b.html');
+    expect(toUrlPath('/dir/')).toBe('/dir/index.html');
+    expect(toUrlPath('/%E0%A4%A')).toBeNull();
+  });
+});
