@@ -76,10 +76,34 @@ describe('parseArguments', () => {
     [[aFile], /is not a directory/],
     [['a', 'b'], /expected one root directory/],
     [['check'], /check needs exactly one URL/],
+    [['--max-age', '-5'], /invalid --max-age|argument is ambiguous/],
+    [['--max-age', '1e3'], /invalid --max-age/],
+    [['--dotfiles', 'show'], /invalid --dotfiles "show"/],
+    [['--header', 'NoColon'], /invalid --header "NoColon"/],
+    [['--header', 'Bad Name: x'], /invalid --header/],
+    [['--header', 'Content-Length: 5'], /--header cannot set Content-Length/],
+    [['--header', 'ETag: "x"'], /--header cannot set ETag/],
     [['check', 'ftp://x'], /http:\/\//],
   ])('%j → UsageError %s', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError);
     expect(() => parseArguments(argv)).toThrow(message);
+  });
+
+  it('reads the serving options', () => {
+    const command = parseArguments([
+      '--max-age', '600', '--immutable', '--spa', '--clean-urls', '--dotfiles', 'deny', '--cors',
+      '--header', 'X-A: 1', '--header', 'X-B:  two words ', '--no-compress',
+    ]);
+    expect(command.kind === 'serve' && command.config).toMatchObject({
+      maxAge: 600,
+      immutable: true,
+      spa: true,
+      cleanUrls: true,
+      dotfiles: 'deny',
+      cors: true,
+      headers: [['X-A', '1'], ['X-B', 'two words']],
+      compress: false,
+    });
   });
 
   it('usage lists every option', () => {
