@@ -10,6 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readAllStats } from './procstat.js';
 
 const liveGroups = new Set<number>();
+const liveChildren = new Set<ChildProcess>();
+
+/** Remember a plain child (a load client) so an interrupted run kills it too. */
+export function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+}
 
 /** How to start a process, and where its stdout/stderr go. */
 export interface SpawnSpec {
@@ -71,10 +78,12 @@ export async function stopGroup(pgid: number, graceMs = 5000): Promise<void> {
   liveGroups.delete(pgid);
 }
 
-/** Kill every group still registered; synchronous so it can run in an exit hook. */
+/** Kill every group and tracked child still alive; synchronous so it can run in an exit hook. */
 export function killAllGroupsSync(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   liveGroups.clear();
+  for (const child of liveChildren) child.kill('SIGKILL');
+  liveChildren.clear();
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */

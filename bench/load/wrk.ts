@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { trackChild } from '../proc.js';
 import { getClockTicks, readReapedChildTicks } from '../procstat.js';
 import type { LoadResult, Scenario } from '../types.js';
 
@@ -131,6 +132,7 @@ export async function runWrk(run: WrkRun): Promise<LoadResult> {
   writeFileSync(run.scriptPath, buildWrkScript(run.scenario.paths, run.pipelining));
   const ticksBefore = readReapedChildTicks();
   const child = spawn(run.cpuList ? 'taskset' : 'wrk', buildArgs(run), { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
