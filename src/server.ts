@@ -17,11 +17,11 @@ import {
   PRECONDITION_NOT_MODIFIED,
 } from './http/conditional.js';
 import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
-import { hasDotSegment, resolveRequestPath } from './http/path.js';
+import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
 import { parseRange } from './http/range.js';
 import { sendMultipleRanges, sendSingleRange } from './partial.js';
 import { createStreamTracker, sendBody, type StreamTracker } from './stream.js';
-import type { HttpRequest, HttpResponse, UwsModule, us_listen_socket } from './uws.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from './uws.js';
 
 export interface ServerOptions {
   readonly host: string;
@@ -33,31 +33,83 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly port: number;
-  /** The table requests are served from; replace it to swap content. */
-  table: CacheTable;
+  /** The table requests are served from. */
+  readonly table: CacheTable;
+  /** Serve from `table` from now on (new paths get routes of their own). */
+  setTable(table: CacheTable): void;
   /** Stop accepting connections; resolves when in-flight bodies are sent. */
   close(timeoutMs: number): Promise<void>;
 }
+
+// Header names as bytes: uWS reads a Uint8Array key without converting a
+// JS string to UTF-8 first.
+const IF_MATCH = Buffer.from('if-match');
+const IF_NONE_MATCH = Buffer.from('if-none-match');
+const IF_MODIFIED_SINCE = Buffer.from('if-modified-since');
+const IF_UNMODIFIED_SINCE = Buffer.from('if-unmodified-since');
+const IF_RANGE = Buffer.from('if-range');
+const RANGE = Buffer.from('range');
+const ACCEPT_ENCODING = Buffer.from('accept-encoding');
 
 /** Create the uWS app for `table` and listen. Rejects when listen fails. */
 export function startServer(uws: UwsModule, table: CacheTable, options: ServerOptions): Promise<RunningServer> {
   const streams = createStreamTracker();
   const app = uws.App();
+  const state = { table };
+  const serveKey = createKeyHandler(state, options, streams);
+  const routes = new Set<string>();
+  const addRoutes = (next: CacheTable): void => {
+    for (const key of next.files.keys()) addRoute(app, routes, key, serveKey);
+  };
+  addRoutes(table);
+  app.any('/*', (res, req) => {
+    const method = req.getMethod();
+    const isHead = method === 'head';
+    if (!isHead && method !== 'get') {
+      sendFixed(res, method === 'options' ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
+      return;
+    }
+    const key = resolveRequestPath(req.getUrl());
+    if (key === null) sendFixed(res, state.table.fixed.badRequest, isHead);
+    else serveKey(res, req, key, isHead);
+  });
   return new Promise((resolve, reject) => {
     app.listen(options.host, options.port, (token) => {
       if (token === false) {
         reject(new Error(`cannot listen on ${options.host}:${options.port}`));
         return;
       }
-      const server: RunningServer = {
+      resolve({
         port: uws.us_socket_local_port(token),
-        table,
+        get table() {
+          return state.table;
+        },
+        setTable(next) {
+          addRoutes(next);
+          state.table = next;
+        },
         close: (timeoutMs) => closeServer(uws, token, streams, timeoutMs),
-      };
-      app.any('/*', createRequestHandler(server, options, streams));
-      resolve(server);
+      });
     });
   });
+}
+
+type KeyHandler = (res: HttpResponse, req: HttpRequest, key: string, isHead: boolean) => void;
+
+/**
+ * Let uWS's C++ router find the file: one GET and one HEAD route per served
+ * key, at the percent-encoding browsers send. The handler still looks the
+ * key up in the current table, so a swapped table (or a deleted file)
+ * answers correctly through routes that can never be removed. Keys that are
+ * not plain uWS patterns (a segment starting with `:` or containing `*`)
+ * and other encodings of a path reach the catch-all instead.
+ */
+function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey: KeyHandler): void {
+  const pattern = encodePath(key);
+  if (routes.has(pattern) || pattern.includes('/:') || pattern.includes('*')) return;
+  routes.add(pattern);
+  app.get(pattern, (res, req) => serveKey(res, req, key, false));
+  app.head(pattern, (res, req) => serveKey(res, req, key, true));
 }
 
 function closeServer(uws: UwsModule, token: us_listen_socket, streams: StreamTracker, timeoutMs: number): Promise<void> {
@@ -65,24 +117,15 @@ function closeServer(uws: UwsModule, token: us_listen_socket, streams: StreamTra
   return streams.drain(timeoutMs);
 }
 
-/** The catch-all handler: method dispatch, path resolution, lookup. */
-function createRequestHandler(server: RunningServer, options: ServerOptions, streams: StreamTracker) {
+/** Serve a decoded key: the file, or the dotfile rule, a redirect, the SPA index, 404. */
+function createKeyHandler(state: { table: CacheTable }, options: ServerOptions, streams: StreamTracker): KeyHandler {
   const isDotfileVisible = options.dotfiles === 'allow';
   const dotfileResponse = options.dotfiles === 'deny' ? 'forbidden' : 'notFound';
-  return function handleRequest(res: HttpResponse, req: HttpRequest): void {
-    const table = server.table;
-    const fixed = table.fixed;
-    const method = req.getMethod();
-    const isHead = method === 'head';
-    if (!isHead && method !== 'get') {
-      sendFixed(res, method === 'options' ? fixed.options : fixed.methodNotAllowed, false);
-      return;
-    }
-    const key = resolveRequestPath(req.getUrl());
-    if (key === null) return sendFixed(res, fixed.badRequest, isHead);
+  return function serveKey(res, req, key, isHead) {
+    const table = state.table;
     const entry = table.files.get(key);
     if (entry !== undefined) return serveEntry(res, req, entry, isHead, table, streams);
-    if (!isDotfileVisible && hasDotSegment(key)) return sendFixed(res, fixed[dotfileResponse], isHead);
+    if (!isDotfileVisible && hasDotSegment(key)) return sendFixed(res, table.fixed[dotfileResponse], isHead);
     const redirect = table.redirects.get(key);
     if (redirect !== undefined) {
       const query = req.getQuery();
@@ -91,7 +134,7 @@ function createRequestHandler(server: RunningServer, options: ServerOptions, str
     }
     const fallback = options.spa && isRouteLike(key) ? table.files.get('/') : undefined;
     if (fallback !== undefined) return serveEntry(res, req, fallback, isHead, table, streams);
-    sendFixed(res, fixed.notFound, isHead);
+    sendFixed(res, table.fixed.notFound, isHead);
   };
 }
 
@@ -111,13 +154,13 @@ function serveEntry(
 ): void {
   const rep = selectRepresentation(req, entry);
   if (rep === null) return sendFixed(res, table.fixed.notAcceptable, isHead);
-  const ifMatch = req.getHeader('if-match');
-  const ifNoneMatch = req.getHeader('if-none-match');
+  const ifMatch = req.getHeader(IF_MATCH);
+  const ifNoneMatch = req.getHeader(IF_NONE_MATCH);
   const outcome = evaluatePreconditions(
     ifMatch,
-    ifMatch === '' ? req.getHeader('if-unmodified-since') : '',
+    ifMatch === '' ? req.getHeader(IF_UNMODIFIED_SINCE) : '',
     ifNoneMatch,
-    ifNoneMatch === '' ? req.getHeader('if-modified-since') : '',
+    ifNoneMatch === '' ? req.getHeader(IF_MODIFIED_SINCE) : '',
     rep.etag,
     entry.lastModified,
     entry.mtimeSec,
@@ -127,7 +170,7 @@ function serveEntry(
     return;
   }
   if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
-  const range = req.getHeader('range');
+  const range = req.getHeader(RANGE);
   if (range !== '' && serveRange(res, req, entry, rep, range, isHead, streams)) return;
   if (isHead) res.writeStatus(rep.headBlock).endWithoutBody();
   else sendBody(res, rep.okBlock, rep.body, streams);
@@ -136,7 +179,7 @@ function serveEntry(
 /** The variant Accept-Encoding selects; null when none is acceptable (406). */
 function selectRepresentation(req: HttpRequest, entry: FileEntry): Representation | null {
   if (entry.encodings === 0) return entry.identity;
-  const encoding = negotiateEncoding(req.getHeader('accept-encoding'), entry.encodings);
+  const encoding = negotiateEncoding(req.getHeader(ACCEPT_ENCODING), entry.encodings);
   if (encoding === ENC_BR) return entry.br;
   if (encoding === ENC_GZIP) return entry.gzip;
   return encoding === ENC_NOT_ACCEPTABLE ? null : entry.identity;
@@ -157,7 +200,7 @@ function serveRange(
   isHead: boolean,
   streams: StreamTracker,
 ): boolean {
-  const ifRange = req.getHeader('if-range');
+  const ifRange = req.getHeader(IF_RANGE);
   if (ifRange !== '' && checkIfRange(ifRange, rep.etag, entry.lastModified, entry.mtimeSec) === COND_FALSE) {
     return false;
   }
