@@ -142,5 +142,7 @@ export async function measureWindow(target: RunningTarget, scenario: Scenario, r
   const wallSec = (performance.now() - startedAt) / 1000;
   const machineTicks = readMachineBusyTicks() - machineBefore;
   const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes, inFlight: ctx.options.connections * ctx.options.pipelining, machineTicks };
-  return buildMeasurement({ target: target.name, scenario, round }, sample);
+  const measurement = buildMeasurement({ target: target.name, scenario, round }, sample);
+  if (scenario.isConditional && !target.gate.etag) measurement.flags.push('target sent no ETag: requests carried no If-None-Match');
+  return measurement;
 }

@@ -11,6 +11,8 @@ const COLORS: Record<string, string> = {
   bun: '#e6ab02', lighttpd: '#9467bd', h2o: '#8c564b', caddy: '#17becf',
 };
 const FALLBACK_COLOR = '#7f7f7f';
+/** A dashed line marks this target's median in every group. */
+const REFERENCE = 'nginx';
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"';
 
 const WIDTH = 1120;
@@ -82,6 +84,12 @@ function drawBars(rows: readonly SummaryRow[], spec: PanelSpec, top: number): st
     out.push(text(spec.x + Math.max(w, Number.isFinite(v.max) ? v.max * scale : 0) + 5, y + BAR_H - 2, label, 'font-size="11" fill="#222"'));
   });
   out.push(...drawAxis(spec, top + rows.length * ROW_H + 2, ticks, scale));
+  const reference = rows.find((r) => r.target === REFERENCE);
+  const refValue = reference ? spec.value(reference).median : Number.NaN;
+  if (Number.isFinite(refValue)) {
+    const x = (spec.x + refValue * scale).toFixed(1);
+    out.push(`<line x1="${x}" y1="${top - 3}" x2="${x}" y2="${top + rows.length * ROW_H}" stroke="${COLORS[REFERENCE]}" stroke-dasharray="3 3"/>`);
+  }
   return out;
 }
 
@@ -127,7 +135,7 @@ export function buildSvg(record: RunRecord): string {
     parts.push(...group.parts);
     y += group.height;
   });
-  parts.push(text(8, y + 4, '† failed the correctness gate (still measured).  Hatched req/s bar, "≥": client-bound, the value is a floor.', 'font-size="11" fill="#555"'));
+  parts.push(text(8, y + 4, 'Dashed line: nginx.  † failed the correctness gate (still measured).  Hatched req/s bar, "≥": client-bound, the value is a floor.', 'font-size="11" fill="#555"'));
   const height = y + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT}>
 <defs><pattern id="floor" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ddd"/><line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="3"/></pattern></defs>
