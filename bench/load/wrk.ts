@@ -131,7 +131,9 @@ function buildArgs(run: WrkRun): string[] {
 export async function runWrk(run: WrkRun): Promise<LoadResult> {
   writeFileSync(run.scriptPath, buildWrkScript(run.scenario.paths, run.pipelining));
   const ticksBefore = readReapedChildTicks();
-  const child = spawn(run.cpuList ? 'taskset' : 'wrk', buildArgs(run), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // wrk stops itself after -d; the timeout only guards against a hung client.
+  const timeout = (run.durationSec + 30) * 1000;
+  const child = spawn(run.cpuList ? 'taskset' : 'wrk', buildArgs(run), { stdio: ['ignore', 'pipe', 'pipe'], timeout, killSignal: 'SIGKILL' });
   trackChild(child);
   let stdout = '';
   let stderr = '';
