@@ -7,7 +7,7 @@ import type { RunningTarget } from './launch.js';
 import { runAutocannon } from './load/autocannon.js';
 import { runWrk } from './load/wrk.js';
 import type { CpuPlan } from './options.js';
-import { getClockTicks, readMachineBusyTicks, readRssBytes, readTree, sumTicks } from './procstat.js';
+import { getClockTicks, readMachineTicks, readRssBytes, readTree, subtractMachineTicks, sumTicks, type MachineTicks } from './procstat.js';
 import type { LoadResult, Measurement, Options, Scenario } from './types.js';
 
 const RSS_INTERVAL_MS = 250;
@@ -15,8 +15,10 @@ const RSS_INTERVAL_MS = 250;
 export const CLIENT_BOUND_SHARE = 0.9;
 /** Under this many ticks the 10 ms granularity costs more than about 1 %. */
 const MIN_TICKS = 200;
-/** CPU used by neither the server nor the client above this share of one core: a busy machine. */
+/** Process CPU used by neither the server nor the client above this share of one core: a busy machine. */
 const BACKGROUND_SHARE = 0.1;
+/** Hypervisor steal above this share of one core. */
+const STEAL_SHARE = 0.05;
 
 export interface MeasureContext {
   options: Options;
@@ -35,8 +37,8 @@ export interface WindowSample {
   peakRssBytes: number;
   /** connections × pipelining: responses that can be partly read when the window ends. */
   inFlight: number;
-  /** Busy ticks of the whole machine over the window (NaN when unknown). */
-  machineTicks: number;
+  /** Whole-machine ticks over the window (NaN fields when unknown). */
+  machine: MachineTicks;
 }
 
 /**
@@ -59,9 +61,11 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
   const { load } = w;
   const serverCpuSec = w.serverTicks / w.clockTicks;
   const clientShare = load.clientCpuSec / (w.wallSec * w.clientCores);
-  const backgroundShare = (w.machineTicks / w.clockTicks - serverCpuSec - load.clientCpuSec) / w.wallSec;
+  const perCore = (ticks: number): number => ticks / w.clockTicks / w.wallSec;
+  const backgroundShare = perCore(w.machine.process) - (serverCpuSec + load.clientCpuSec) / w.wallSec;
   const flags: string[] = [];
   if (backgroundShare > BACKGROUND_SHARE) flags.push(`background load: ${Math.round(backgroundShare * 100)}% of a core used by other processes`);
+  if (perCore(w.machine.steal) > STEAL_SHARE) flags.push(`hypervisor steal: ${Math.round(perCore(w.machine.steal) * 100)}% of a core`);
   if (load.socketErrors > 0) flags.push(`${load.socketErrors} socket errors`);
   if (load.badStatus > 0) flags.push(`${load.badStatus} responses not ${ids.scenario.expectStatus}`);
   const sizeFlag = checkResponseSize(ids.scenario, load, w.inFlight);
@@ -79,6 +83,7 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
     serverCpuPct: (serverCpuSec / w.wallSec) * 100,
     clientCpuPct: clientShare * 100,
     backgroundCpuPct: backgroundShare * 100,
+    irqCpuPct: perCore(w.machine.irq) * 100,
     isClientBound: clientShare >= CLIENT_BOUND_SHARE,
     peakRssBytes: w.peakRssBytes,
     flags,
@@ -127,7 +132,7 @@ export async function measureWindow(target: RunningTarget, scenario: Scenario, r
     ctx.onProgress(`${label}: measuring, server CPU ${Math.round(cpuPct)}%${rateText}`);
   });
   ctx.onProgress(`${label}: measuring ${ctx.options.duration}s`);
-  const machineBefore = readMachineBusyTicks();
+  const machineBefore = readMachineTicks();
   const ticksBefore = sumTicks(readTree(target.pid));
   const startedAt = performance.now();
   let load: LoadResult;
@@ -140,8 +145,8 @@ export async function measureWindow(target: RunningTarget, scenario: Scenario, r
   const peakRssBytes = sampler.stop();
   const serverTicks = sumTicks(readTree(target.pid)) - ticksBefore;
   const wallSec = (performance.now() - startedAt) / 1000;
-  const machineTicks = readMachineBusyTicks() - machineBefore;
-  const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes, inFlight: ctx.options.connections * ctx.options.pipelining, machineTicks };
+  const machine = subtractMachineTicks(readMachineTicks(), machineBefore);
+  const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes, inFlight: ctx.options.connections * ctx.options.pipelining, machine };
   const measurement = buildMeasurement({ target: target.name, scenario, round }, sample);
   if (scenario.isConditional && !target.gate.etag) measurement.flags.push('target sent no ETag: requests carried no If-None-Match');
   return measurement;

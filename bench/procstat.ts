@@ -128,26 +128,38 @@ export function readReapedChildTicks(): number {
   return self ? self.cutime + self.cstime : 0;
 }
 
-/**
- * Busy ticks of the whole machine from the first ('cpu ') line of /proc/stat: user, nice,
- * system, irq, softirq and steal; idle and iowait are not busy. Guest time is already
- * inside user/nice. Returns NaN for a malformed text.
- */
-export function parseMachineBusyTicks(procStatText: string): number {
-  const line = procStatText.split('\n', 1)[0] ?? '';
-  const fields = line.trim().split(/\s+/);
-  if (fields[0] !== 'cpu' || fields.length < 9) return Number.NaN;
-  const [user, nice, system, , , irq, softirq, steal] = fields.slice(1, 9).map(Number);
-  return user! + nice! + system! + irq! + softirq! + steal!;
+/** Whole-machine tick counters from /proc/stat, summed over all CPUs. */
+export interface MachineTicks {
+  /** user + nice + system: time charged to processes. */
+  process: number;
+  /** irq + softirq: kernel work charged to no process (much of loopback networking). */
+  irq: number;
+  /** Time the hypervisor gave to other guests. */
+  steal: number;
 }
 
-/** Busy ticks of all CPUs so far (see parseMachineBusyTicks). */
-export function readMachineBusyTicks(): number {
+/** Parse the first ('cpu ') line of /proc/stat; null for a malformed text. */
+export function parseMachineTicks(procStatText: string): MachineTicks | null {
+  const line = procStatText.split('\n', 1)[0] ?? '';
+  const fields = line.trim().split(/\s+/);
+  if (fields[0] !== 'cpu' || fields.length < 9) return null;
+  const [user, nice, system, , , irq, softirq, steal] = fields.slice(1, 9).map(Number);
+  return { process: user! + nice! + system!, irq: irq! + softirq!, steal: steal! };
+}
+
+/** Current whole-machine counters, or null off Linux. */
+export function readMachineTicks(): MachineTicks | null {
   try {
-    return parseMachineBusyTicks(readFileSync('/proc/stat', 'utf8'));
+    return parseMachineTicks(readFileSync('/proc/stat', 'utf8'));
   } catch {
-    return Number.NaN;
+    return null;
   }
+}
+
+/** b - a field by field (NaN fields when either is missing). */
+export function subtractMachineTicks(b: MachineTicks | null, a: MachineTicks | null): MachineTicks {
+  if (!a || !b) return { process: Number.NaN, irq: Number.NaN, steal: Number.NaN };
+  return { process: b.process - a.process, irq: b.irq - a.irq, steal: b.steal - a.steal };
 }
 
 let clockTicks = 0;

@@ -70,6 +70,8 @@ export interface Measurement {
   clientCpuPct: number;
   /** CPU used by other processes (not server, not client) during the window, % of one core. */
   backgroundCpuPct: number;
+  /** irq + softirq time of the machine (charged to no process; mostly loopback networking), % of one core. */
+  irqCpuPct: number;
   isClientBound: boolean;
   peakRssBytes: number;
   flags: string[];

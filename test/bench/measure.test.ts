@@ -9,7 +9,8 @@ function makeLoad(over: Partial<LoadResult> = {}): LoadResult {
   return { requests: 100_000, durationSec: 5, bytes: 100_000 * 1300, latencyP50Ms: 1, latencyP99Ms: 3, socketErrors: 0, badStatus: 0, clientCpuSec: 2.5, ...over };
 }
 
-const WINDOW = { wallSec: 5, serverTicks: 400, clockTicks: 100, clientCores: 1, peakRssBytes: 1, inFlight: 64, machineTicks: 650 };
+const machine = (process: number, steal = 0) => ({ process, irq: 50, steal });
+const WINDOW = { wallSec: 5, serverTicks: 400, clockTicks: 100, clientCores: 1, peakRssBytes: 1, inFlight: 64, machine: machine(650) };
 
 describe('buildMeasurement', () => {
   test('CPU per request from ticks, rates from the client', () => {
@@ -21,18 +22,20 @@ describe('buildMeasurement', () => {
     expect(m.clientCpuPct).toBeCloseTo(50);
     expect(m.isClientBound).toBe(false);
     expect(m.flags).toEqual([]);
+    expect(m.irqCpuPct).toBeCloseTo(10);
   });
 
   test('client at ≥ 90 % of its cores is client-bound', () => {
-    const m = buildMeasurement({ target: 't', scenario: oneK!, round: 1 }, { ...WINDOW, load: makeLoad({ clientCpuSec: 4.6 }), machineTicks: 860 });
+    const m = buildMeasurement({ target: 't', scenario: oneK!, round: 1 }, { ...WINDOW, load: makeLoad({ clientCpuSec: 4.6 }), machine: machine(860) });
     expect(m.isClientBound).toBe(true);
   });
 
   test('errors, wrong statuses, few ticks and background load are flagged', () => {
     const load = makeLoad({ socketErrors: 3, badStatus: 5 });
-    const m = buildMeasurement({ target: 't', scenario: oneK!, round: 1 }, { ...WINDOW, load, serverTicks: 150, machineTicks: 900 });
+    const m = buildMeasurement({ target: 't', scenario: oneK!, round: 1 }, { ...WINDOW, load, serverTicks: 150, machine: machine(900, 50) });
     expect(m.flags).toEqual([
       'background load: 100% of a core used by other processes',
+      'hypervisor steal: 10% of a core',
       '3 socket errors',
       '5 responses not 200',
       'only 150 CPU ticks (±1 tick per process): CPU/req is coarse',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseMachineBusyTicks, parseStatLine, parseVmRssBytes, selectTree, sumTicks, type ProcStat } from '../../bench/procstat.js';
+import { parseMachineTicks, parseStatLine, subtractMachineTicks, parseVmRssBytes, selectTree, sumTicks, type ProcStat } from '../../bench/procstat.js';
 
 /** A stat line with the given fields; everything else zero. */
 function makeLine(pid: number, comm: string, state: string, ppid: number, pgrp: number, utime: number, stime: number): string {
@@ -54,9 +54,13 @@ describe('selectTree', () => {
   test('sumTicks adds utime and stime', () => expect(sumTicks(selectTree(all, 100))).toBe(5 * 20));
 });
 
-describe('parseMachineBusyTicks', () => {
-  test('user + nice + system + irq + softirq + steal', () => {
-    expect(parseMachineBusyTicks('cpu  20911 1 5473 106015 360 2 602 336 0 0\ncpu0 1 2 3\n')).toBe(20911 + 1 + 5473 + 2 + 602 + 336);
+describe('parseMachineTicks', () => {
+  test('process, irq and steal ticks', () => {
+    expect(parseMachineTicks('cpu  20911 1 5473 106015 360 2 602 336 0 0\ncpu0 1 2 3\n')).toEqual({ process: 20911 + 1 + 5473, irq: 2 + 602, steal: 336 });
   });
-  test('not a cpu line → NaN', () => expect(parseMachineBusyTicks('intr 1 2 3')).toBeNaN());
+  test('not a cpu line → null', () => expect(parseMachineTicks('intr 1 2 3')).toBeNull());
+  test('subtract', () => {
+    expect(subtractMachineTicks({ process: 10, irq: 5, steal: 1 }, { process: 4, irq: 2, steal: 1 })).toEqual({ process: 6, irq: 3, steal: 0 });
+    expect(subtractMachineTicks(null, { process: 4, irq: 2, steal: 1 }).process).toBeNaN();
+  });
 });

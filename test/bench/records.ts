@@ -14,6 +14,7 @@ export function makeMeasurement(over: Partial<Measurement> & Pick<Measurement, '
     serverCpuPct: 40,
     clientCpuPct: 40,
     backgroundCpuPct: 0,
+    irqCpuPct: 0,
     isClientBound: false,
     peakRssBytes: 10 * 1024 * 1024,
     flags: [],
