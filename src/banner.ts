@@ -6,6 +6,7 @@ import { getVersion } from './version.js';
 interface CacheSummary {
   readonly fileCount: number;
   readonly byteCount: number;
+  readonly streamedCount: number;
   readonly skipped: number;
   readonly isNative: boolean;
 }
@@ -39,7 +40,8 @@ export function formatBanner(config: Config, cache: CacheSummary, startMs: numbe
   const lines = [
     `fastsrv ${getVersion()} ready in ${startMs} ms`,
     `  root      ${config.root}`,
-    `  cache     ${cache.fileCount} files, ${formatBytes(cache.byteCount)} per worker` +
+    `  cache     ${cache.fileCount - cache.streamedCount} files, ${formatBytes(cache.byteCount)} per worker` +
+      (cache.streamedCount > 0 ? `; ${cache.streamedCount} streamed from disk` : '') +
       (cache.skipped > 0 ? ` (${cache.skipped} not served: dotfiles, links out of root, unreadable)` : ''),
     `  workers   ${config.workers}` + (cache.isNative ? '' : ' (SLOW: uWebSockets.js JS fallback)'),
     ...listUrls(config.host, config.port).map((url, i) => (i === 0 ? '  open      ' : '            ') + url),

@@ -33,6 +33,10 @@ export interface Config {
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** Precompress compressible files with brotli and gzip. */
   readonly compress: boolean;
+  /** Bytes of file bodies (and variants) held in memory per worker. */
+  readonly cacheSize: number;
+  /** Files larger than this are streamed from disk, never cached. */
+  readonly maxFileSize: number;
 }
 
 /** deny: 403, ignore: 404 (default), allow: serve. */
@@ -57,6 +61,8 @@ export const OPTIONS = {
   dotfiles: { type: 'string', help: 'names starting with a dot: deny (403), ignore (404, default) or allow' },
   cors: { type: 'boolean', help: 'send Access-Control-Allow-Origin: * and answer CORS preflights' },
   header: { type: 'string', multiple: true, help: 'extra response header "Name: value" (repeatable)' },
+  'cache-size': { type: 'string', help: 'memory for file bodies per worker, e.g. 512M (default 256M); the rest streams' },
+  'max-file-size': { type: 'string', help: 'files above this size stream from disk, e.g. 16M (default 8M)' },
   'no-compress': { type: 'boolean', help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
   'drain-timeout': { type: 'string', help: 'seconds to finish in-flight responses on shutdown (default 5)' },
   'allow-js-fallback': { type: 'boolean', help: 'run even if only the slow JS build of uWebSockets.js loads' },
@@ -84,7 +90,23 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     cors: raw.cors ?? false,
     headers: (raw.header ?? []).map(parseHeader),
     compress: !(raw['no-compress'] ?? false),
+    cacheSize: parseSize('--cache-size', raw['cache-size'] ?? DEFAULT_CACHE_SIZE),
+    maxFileSize: parseSize('--max-file-size', raw['max-file-size'] ?? DEFAULT_MAX_FILE_SIZE),
   };
+}
+
+export const DEFAULT_CACHE_SIZE = '256M';
+export const DEFAULT_MAX_FILE_SIZE = '8M';
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** "512M", "1.5G", "65536", "64k" → bytes (binary units, an optional trailing B). */
+export function parseSize(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?$/.exec(text.trim());
+  const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[match[2].toUpperCase()]) : NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new UsageError(`invalid ${flag} "${text}": expected bytes with an optional K, M, G or T suffix`);
+  }
+  return bytes;
 }
 
 /** One year, the largest max-age RFC 9111 caches are asked to honour in practice. */

@@ -7,6 +7,7 @@ export type WorkerMessage =
       readonly port: number;
       readonly fileCount: number;
       readonly byteCount: number;
+      readonly streamedCount: number;
       readonly skipped: number;
       readonly isNative: boolean;
     }

@@ -1,14 +1,14 @@
 /**
- * 206 and 416 responses (RFC 9110 §14): one range as a slice of the cached
- * body, several as multipart/byteranges. Off the common path: strings are
+ * 206 responses (RFC 9110 §14): the head text and the body as segments —
+ * slices of the representation, with multipart/byteranges framing between
+ * them when there are several ranges. Off the common path: strings are
  * built here per request.
  */
 import { randomBytes } from 'node:crypto';
 import type { FileEntry, Representation } from './cache/entry.js';
 import { buildMultipartParts, formatMultipartContentType } from './http/multipart.js';
 import { formatContentRange, type ByteRange } from './http/range.js';
-import { sendBody, type StreamTracker } from './stream.js';
-import type { HttpResponse } from './uws.js';
+import type { Segment } from './stream.js';
 
 // nginx numbers its boundaries; a random per-process prefix keeps them
 // unguessable so a body cannot contain one on purpose.
@@ -20,51 +20,42 @@ function nextBoundary(): string {
   return BOUNDARY_PREFIX + String(boundaryCount).padStart(10, '0');
 }
 
+/** A 206 to send: head (no Content-Length), body segments, body length. */
+export interface PartialResponse {
+  readonly head: string;
+  readonly segments: Segment[];
+  readonly length: number;
+}
+
 /** 206 with bytes start..end (inclusive) of the representation. */
-export function sendSingleRange(
-  res: HttpResponse,
-  entry: FileEntry,
-  rep: Representation,
-  start: number,
-  end: number,
-  isHead: boolean,
-  streams: StreamTracker,
-): void {
+export function planSingleRange(entry: FileEntry, rep: Representation, start: number, end: number): PartialResponse {
   const head =
     rep.partialHead +
     '\r\nContent-Type: ' + entry.contentType +
-    '\r\nContent-Range: ' + formatContentRange(start, end, rep.body.length);
-  if (isHead) {
-    res.writeStatus(head + '\r\nContent-Length: ' + (end - start + 1)).endWithoutBody();
-    return;
-  }
-  sendBody(res, head, rep.body.subarray(start, end + 1), streams);
+    '\r\nContent-Range: ' + formatContentRange(start, end, rep.size);
+  return { head, segments: [{ start, end }], length: end - start + 1 };
 }
 
 /** 206 multipart/byteranges with the parts in the order asked. */
-export function sendMultipleRanges(
-  res: HttpResponse,
-  entry: FileEntry,
-  rep: Representation,
-  ranges: readonly ByteRange[],
-  isHead: boolean,
-  streams: StreamTracker,
-): void {
+export function planMultipleRanges(entry: FileEntry, rep: Representation, ranges: readonly ByteRange[]): PartialResponse {
   const boundary = nextBoundary();
-  const body = rep.body;
-  const parts = buildMultipartParts(ranges, body.length, entry.contentType, boundary);
-  const head = rep.partialHead + '\r\nContent-Type: ' + formatMultipartContentType(boundary);
-  if (isHead) {
-    res.writeStatus(head + '\r\nContent-Length: ' + parts.length).endWithoutBody();
-    return;
-  }
-  // One buffer: uWS's write() would switch to chunked encoding. The range
-  // parser bounds the ranges' total to the body size, so this copies at most
-  // one body.
-  const chunks: Buffer[] = [];
+  const parts = buildMultipartParts(ranges, rep.size, entry.contentType, boundary);
+  const segments: Segment[] = [];
   for (let i = 0; i < ranges.length; i++) {
-    chunks.push(Buffer.from(parts.heads[i], 'latin1'), body.subarray(ranges[i].start, ranges[i].end + 1));
+    segments.push(Buffer.from(parts.heads[i], 'latin1'), ranges[i]);
   }
-  chunks.push(Buffer.from(parts.tail, 'latin1'));
-  sendBody(res, head, Buffer.concat(chunks, parts.length), streams);
+  segments.push(Buffer.from(parts.tail, 'latin1'));
+  const head = rep.partialHead + '\r\nContent-Type: ' + formatMultipartContentType(boundary);
+  return { head, segments, length: parts.length };
+}
+
+/**
+ * The body of a cached representation as one buffer: a view for one range,
+ * a copy for several (uWS's write() would switch to chunked encoding). The
+ * range parser bounds the ranges' total to the body size, so this copies at
+ * most one body.
+ */
+export function joinSegments(body: Buffer, segments: readonly Segment[], length: number): Buffer {
+  const slices = segments.map((s) => (Buffer.isBuffer(s) ? s : body.subarray(s.start, s.end + 1)));
+  return slices.length === 1 ? slices[0] : Buffer.concat(slices, length);
 }

@@ -19,8 +19,9 @@ import {
 import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
 import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
 import { parseRange } from './http/range.js';
-import { sendMultipleRanges, sendSingleRange } from './partial.js';
-import { createStreamTracker, sendBody, type StreamTracker } from './stream.js';
+import { acquireFile, checkSource, FILE_MISSING, FILE_OK } from './files.js';
+import { joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
+import { createStreamTracker, sendBody, streamFile, type Segment, type StreamTracker } from './stream.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from './uws.js';
 
 export interface ServerOptions {
@@ -152,6 +153,11 @@ function serveEntry(
   table: CacheTable,
   streams: StreamTracker,
 ): void {
+  if (entry.source !== null) {
+    const current = checkStreamedEntry(entry, table);
+    if (current === null) return sendFixed(res, table.fixed.notFound, isHead);
+    entry = current;
+  }
   const rep = selectRepresentation(req, entry);
   if (rep === null) return sendFixed(res, table.fixed.notAcceptable, isHead);
   const ifMatch = req.getHeader(IF_MATCH);
@@ -171,9 +177,51 @@ function serveEntry(
   }
   if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
   const range = req.getHeader(RANGE);
-  if (range !== '' && serveRange(res, req, entry, rep, range, isHead, streams)) return;
-  if (isHead) res.writeStatus(rep.headBlock).endWithoutBody();
-  else sendBody(res, rep.okBlock, rep.body, streams);
+  const partial = range === '' ? null : planRange(res, req, entry, rep, range);
+  if (partial === RESPONDED) return;
+  if (partial !== null) {
+    if (isHead) res.writeStatus(partial.head + '\r\nContent-Length: ' + partial.length).endWithoutBody();
+    else sendSegments(res, partial.head, entry, rep, partial.segments, partial.length, table, streams);
+  } else if (isHead) {
+    res.writeStatus(rep.headBlock).endWithoutBody();
+  } else if (entry.source === null) {
+    sendBody(res, rep.okBlock, rep.body, streams);
+  } else {
+    sendSegments(res, rep.okBlock, entry, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams);
+  }
+}
+
+/**
+ * A streamed entry must still describe the file on disk (one stat): a
+ * changed file gets a rebuilt entry, swapped into the table; a deleted one
+ * is a 404 (null).
+ */
+function checkStreamedEntry(entry: FileEntry, table: CacheTable): FileEntry | null {
+  const { status, stats } = checkSource(entry.source!);
+  if (status === FILE_MISSING) return null;
+  if (status === FILE_OK || stats === undefined) return entry;
+  return table.refreshStreamedEntry(entry, stats);
+}
+
+/** Write a body made of segments: from the cached bytes, or streamed from disk. */
+function sendSegments(
+  res: HttpResponse,
+  head: Buffer | string,
+  entry: FileEntry,
+  rep: Representation,
+  segments: Segment[],
+  length: number,
+  table: CacheTable,
+  streams: StreamTracker,
+): void {
+  if (entry.source === null) return sendBody(res, head, joinSegments(rep.body, segments, length), streams);
+  const file = acquireFile(entry.source);
+  if (typeof file === 'number') {
+    // The file vanished or changed since the stat a moment ago, or we are
+    // out of descriptors: a retryable 503, never a crash or a wrong body.
+    return sendFixed(res, file === FILE_MISSING ? table.fixed.notFound : table.fixed.unavailable, false);
+  }
+  streamFile(res, head, file, segments, length, streams);
 }
 
 /** The variant Accept-Encoding selects; null when none is acceptable (406). */
@@ -185,38 +233,37 @@ function selectRepresentation(req: HttpRequest, entry: FileEntry): Representatio
   return encoding === ENC_NOT_ACCEPTABLE ? null : entry.identity;
 }
 
+const RESPONDED = 1;
+
 /**
  * Ranges apply to the selected representation (RFC 9110 §14.1.2), so a
  * client that accepts gzip gets ranges of the gzip bytes, matching that
- * variant's ETag. Returns false when the full body should be sent instead:
- * If-Range does not match (§13.1.5) or the header is ignored.
+ * variant's ETag. Returns the 206 to send, null when the full body should be
+ * sent (If-Range does not match, §13.1.5, or the header is ignored), or
+ * RESPONDED after a 416.
  */
-function serveRange(
+function planRange(
   res: HttpResponse,
   req: HttpRequest,
   entry: FileEntry,
   rep: Representation,
   header: string,
-  isHead: boolean,
-  streams: StreamTracker,
-): boolean {
+): PartialResponse | null | typeof RESPONDED {
   const ifRange = req.getHeader(IF_RANGE);
   if (ifRange !== '' && checkIfRange(ifRange, rep.etag, entry.lastModified, entry.mtimeSec) === COND_FALSE) {
-    return false;
+    return null;
   }
-  const result = parseRange(header, rep.body.length);
+  const result = parseRange(header, rep.size);
   switch (result.kind) {
     case 'none':
-      return false;
+      return null;
     case 'unsatisfiable':
       res.writeStatus(rep.unsatisfiableBlock).endWithoutBody();
-      return true;
+      return RESPONDED;
     case 'single':
-      sendSingleRange(res, entry, rep, result.start, result.end, isHead, streams);
-      return true;
+      return planSingleRange(entry, rep, result.start, result.end);
     case 'multi':
-      sendMultipleRanges(res, entry, rep, result.ranges, isHead, streams);
-      return true;
+      return planMultipleRanges(entry, rep, result.ranges);
   }
 }
 

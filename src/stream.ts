@@ -3,6 +3,8 @@
  * ones with tryEnd/onWritable, so a slow client never makes uWS copy a whole
  * file into its send buffer (end() buffers whatever the socket cannot take).
  */
+import { fstatSync, read } from 'node:fs';
+import { isSameFile, releaseFile, type SharedFile } from './files.js';
 import type { HttpResponse } from './uws.js';
 
 /** Bodies up to this size are sent with end() (one copy, no state). */
@@ -58,4 +60,144 @@ export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer
     if (finished) tracker.finish();
     return ok;
   });
+}
+
+/** Part of a streamed response: bytes in memory, or an inclusive file range. */
+export type Segment = Buffer | { readonly start: number; readonly end: number };
+
+/** Bytes read from disk per step: one buffer per response in flight. */
+export const STREAM_CHUNK = 256 * 1024;
+const MAX_POOLED_CHUNKS = 64;
+const chunkPool: Buffer[] = [];
+
+/**
+ * Send `head`, then `segments` read from the shared descriptor, `total`
+ * bytes in all, one chunk at a time: the next read starts only when uWS has
+ * taken the previous chunk (tryEnd / onWritable), so a slow client holds one
+ * chunk of memory, not the file. An aborted client releases the descriptor
+ * at once (or when its one read in flight returns). A file truncated or
+ * modified in place while being sent closes the connection: the client sees
+ * a short body, never bytes of two versions under one ETag.
+ */
+export function streamFile(
+  res: HttpResponse,
+  head: Buffer | string,
+  file: SharedFile,
+  segments: readonly Segment[],
+  total: number,
+  tracker: StreamTracker,
+): void {
+  new FileStream(res, file, segments, total, tracker).start(head);
+}
+
+class FileStream {
+  private segment = 0;
+  private position = -1;
+  private pending: Buffer | null = null;
+  private pendingOffset = 0;
+  private isReading = false;
+  private isEnded = false;
+  private isReleased = false;
+  private readonly chunk = chunkPool.pop() ?? Buffer.allocUnsafe(STREAM_CHUNK);
+
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly file: SharedFile,
+    private readonly segments: readonly Segment[],
+    private readonly total: number,
+    private readonly tracker: StreamTracker,
+  ) {}
+
+  start(head: Buffer | string): void {
+    this.tracker.start();
+    this.res.onAborted(() => {
+      this.isEnded = true;
+      if (!this.isReading) this.release();
+    });
+    this.res.onWritable((offset) => this.resume(offset));
+    this.res.writeStatus(head);
+    this.next();
+  }
+
+  /** Produce the next piece of the body and offer it to uWS. */
+  private next(): void {
+    while (this.segment < this.segments.length) {
+      const segment = this.segments[this.segment];
+      if (Buffer.isBuffer(segment)) {
+        this.segment++;
+        if (!this.offer(segment)) return;
+        continue;
+      }
+      if (this.position === -1) this.position = segment.start;
+      const length = Math.min(STREAM_CHUNK, segment.end + 1 - this.position);
+      this.read(length);
+      return;
+    }
+  }
+
+  private read(length: number): void {
+    this.isReading = true;
+    const position = this.position;
+    read(this.file.fd, this.chunk, 0, length, position, (error, bytesRead) => {
+      this.isReading = false;
+      if (this.isEnded) return this.release();
+      if (error !== null || bytesRead !== length || !isSameFile(this.file.source, fstatSync(this.file.fd))) {
+        return this.abort(); // truncated, modified in place, or unreadable
+      }
+      this.position += length;
+      const segment = this.segments[this.segment] as { end: number };
+      if (this.position > segment.end) {
+        this.segment++;
+        this.position = -1;
+      }
+      this.res.cork(() => {
+        if (this.offer(this.chunk.subarray(0, length))) this.next();
+      });
+    });
+  }
+
+  /** tryEnd a piece; true when uWS took all of it and more may follow. */
+  private offer(data: Buffer): boolean {
+    const offset = this.res.getWriteOffset();
+    const [ok, done] = this.res.tryEnd(data, this.total);
+    if (done) {
+      this.finish();
+      return false;
+    }
+    if (!ok) {
+      this.pending = data;
+      this.pendingOffset = offset;
+    }
+    return ok;
+  }
+
+  private resume(offset: number): boolean {
+    const pending = this.pending;
+    if (pending === null) return true;
+    const [ok, done] = this.res.tryEnd(pending.subarray(offset - this.pendingOffset), this.total);
+    if (done) this.finish();
+    else if (ok) {
+      this.pending = null;
+      this.next();
+    }
+    return ok;
+  }
+
+  private finish(): void {
+    this.isEnded = true;
+    this.release();
+  }
+
+  private abort(): void {
+    this.isEnded = true;
+    this.res.close(); // runs onAborted, which releases
+  }
+
+  private release(): void {
+    if (this.isReleased) return;
+    this.isReleased = true;
+    releaseFile(this.file);
+    if (chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(this.chunk);
+    this.tracker.finish();
+  }
 }

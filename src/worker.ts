@@ -34,6 +34,8 @@ export function getBuildOptions(config: Config): BuildOptions {
     includeDotfiles: config.dotfiles === 'allow',
     cleanUrls: config.cleanUrls,
     compress: config.compress,
+    cacheSize: config.cacheSize,
+    maxFileSize: config.maxFileSize,
     optionsHeaders: config.cors ? CORS_PREFLIGHT_HEADERS : [],
     policy: {
       maxAge: config.maxAge,
@@ -64,6 +66,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
     port: server.port,
     fileCount: table.fileCount,
     byteCount: table.byteCount,
+    streamedCount: table.streamedCount,
     skipped: table.skipped,
     isNative: isNative(uws),
   });

@@ -32,6 +32,8 @@ describe('parseArguments', () => {
         cors: false,
         headers: [],
         compress: true,
+        cacheSize: 256 * 1024 * 1024,
+        maxFileSize: 8 * 1024 * 1024,
       },
     });
   });

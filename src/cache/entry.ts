@@ -11,8 +11,10 @@ import { getCacheControl, type HeaderPolicy } from './policy.js';
 /** One encoding of a file (identity, gzip or br) and its header blocks. */
 export class Representation {
   constructor(
-    /** The bytes sent for a 200. */
+    /** The bytes sent for a 200; empty for a streamed file (see FileEntry.source). */
     readonly body: Buffer,
+    /** Length of the representation: body.length, or the streamed file's size. */
+    readonly size: number,
     /** Strong entity-tag of these bytes, quoted: `"…"`. */
     readonly etag: string,
     /** `200 OK` head without Content-Length (uWS end() writes it). */
@@ -48,6 +50,18 @@ export class FileEntry {
     readonly encodings: number,
     /** Sends `Vary: Accept-Encoding` (variants exist or are being made). */
     readonly isNegotiable: boolean,
+    /** Set when the body is not cached but streamed from this file. */
+    readonly source: FileSource | null,
+  ) {}
+}
+
+/** A file streamed from disk, and the stat its headers were built from. */
+export class FileSource {
+  constructor(
+    readonly absPath: string,
+    readonly size: number,
+    readonly mtimeMs: number,
+    readonly ino: number,
   ) {}
 }
 
@@ -56,6 +70,15 @@ export interface FileInfo {
   readonly key: string;
   readonly contentType: string;
   readonly mtimeMs: number;
+}
+
+/**
+ * Quoted ETag of a streamed file, from its stat as nginx does (hashing a
+ * file we do not keep would mean reading it all at start-up): modification
+ * time in microseconds and size, in hex.
+ */
+export function computeStatEtag(source: FileSource): string {
+  return '"' + Math.floor(source.mtimeMs * 1000).toString(16) + '-' + source.size.toString(16) + '"';
 }
 
 /** Quoted strong ETag from the content: 16 base64url chars of SHA-1. */
@@ -85,20 +108,41 @@ export function buildFileEntry(
     vary: isNegotiable || variants.gzip !== null || variants.br !== null,
     extra: policy.extraHeaders,
   };
-  const gzip = variants.gzip === null ? null : buildRepresentation(variants.gzip, 'gzip', common);
-  const br = variants.br === null ? null : buildRepresentation(variants.br, 'br', common);
+  const gzip = variants.gzip === null ? null : buildVariant(variants.gzip, 'gzip', common);
+  const br = variants.br === null ? null : buildVariant(variants.br, 'br', common);
   return new FileEntry(
     file.key,
     file.contentType,
     mtimeSec,
     lastModified,
-    buildRepresentation(body, null, common),
+    buildRepresentation(body, body.length, computeEtag(body), null, common),
     gzip,
     br,
     (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
     common.vary,
+    null,
   );
 }
+
+/**
+ * Build the entry of a file too big for the cache: the same precomputed
+ * blocks, a stat ETag, identity only; the body is read per request.
+ */
+export function buildStreamedEntry(file: FileInfo, source: FileSource, policy: HeaderPolicy): FileEntry {
+  const mtimeSec = Math.floor(source.mtimeMs / 1000);
+  const lastModified = formatHttpDate(mtimeSec);
+  const common: RepresentationHeaders = {
+    contentType: file.contentType,
+    lastModified,
+    cacheControl: getCacheControl(file.key, file.contentType, policy),
+    vary: false,
+    extra: policy.extraHeaders,
+  };
+  const identity = buildRepresentation(EMPTY, source.size, computeStatEtag(source), null, common);
+  return new FileEntry(file.key, file.contentType, mtimeSec, lastModified, identity, null, null, 0, false, source);
+}
+
+const EMPTY = Buffer.alloc(0);
 
 interface RepresentationHeaders {
   readonly contentType: string;
@@ -108,8 +152,17 @@ interface RepresentationHeaders {
   readonly extra: HeaderList;
 }
 
-function buildRepresentation(body: Buffer, encoding: string | null, h: RepresentationHeaders): Representation {
-  const etag = computeEtag(body);
+function buildVariant(body: Buffer, encoding: string, h: RepresentationHeaders): Representation {
+  return buildRepresentation(body, body.length, computeEtag(body), encoding, h);
+}
+
+function buildRepresentation(
+  body: Buffer,
+  size: number,
+  etag: string,
+  encoding: string | null,
+  h: RepresentationHeaders,
+): Representation {
   const vary: HeaderList = h.vary ? [['Vary', 'Accept-Encoding']] : [];
   const validators: HeaderList = [
     ['ETag', etag],
@@ -127,13 +180,14 @@ function buildRepresentation(body: Buffer, encoding: string | null, h: Represent
   const entity: HeaderList = [['Content-Type', h.contentType], ...untyped];
   return new Representation(
     body,
+    size,
     etag,
     buildHeaderBlock('200 OK', entity),
-    buildHeaderBlock('200 OK', [...entity, ['Content-Length', String(body.length)]]),
+    buildHeaderBlock('200 OK', [...entity, ['Content-Length', String(size)]]),
     buildHeaderBlock('304 Not Modified', [...validators, ...h.extra]),
     buildHeaderBlock('206 Partial Content', untyped).toString('latin1'),
     buildHeaderBlock('416 Range Not Satisfiable', [
-      ['Content-Range', `bytes */${body.length}`],
+      ['Content-Range', `bytes */${size}`],
       ...vary,
       ...h.extra,
       ['Content-Length', '0'],

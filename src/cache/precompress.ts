@@ -29,6 +29,9 @@ export async function precompressTable(
     const table = getTable();
     const current = table.getEntry(entry.key);
     if (current === undefined || current.identity.etag !== entry.identity.etag) continue;
+    const extra = (variants.br?.length ?? 0) + (variants.gzip?.length ?? 0);
+    if (table.byteCount + extra > options.cacheSize) continue; // over budget: identity only
+    table.byteCount += extra;
     const file = { key: entry.key, contentType: entry.contentType, mtimeMs: entry.mtimeSec * 1000 };
     table.replaceEntry(buildFileEntry(file, body, variants, true, options.policy));
     done++;
@@ -36,7 +39,7 @@ export async function precompressTable(
   return done;
 }
 
-/** Negotiable (compressible) but without any variant yet. */
+/** Cached, negotiable (compressible) and without any variant yet. */
 function isPending(entry: FileEntry): boolean {
-  return entry.isNegotiable && entry.encodings === 0;
+  return entry.source === null && entry.isNegotiable && entry.encodings === 0;
 }

@@ -59,6 +59,7 @@ export interface FixedResponses {
   readonly notAcceptable: FixedResponse;
   readonly methodNotAllowed: FixedResponse;
   readonly preconditionFailed: FixedResponse;
+  readonly unavailable: FixedResponse;
   readonly options: FixedResponse;
 }
 
@@ -80,6 +81,10 @@ export function buildFixedResponses(
     ]),
     methodNotAllowed: buildFixedResponse('405 Method Not Allowed', buildErrorPage('405 Method Not Allowed'), allow),
     preconditionFailed: error('412 Precondition Failed'),
+    unavailable: buildFixedResponse('503 Service Unavailable', buildErrorPage('503 Service Unavailable'), [
+      ['Retry-After', '1'],
+      ...nosniff,
+    ]),
     options: buildFixedResponse('204 No Content', Buffer.alloc(0), [...allow, ...optionsHeaders]),
   };
 }

@@ -15,6 +15,7 @@ export interface ScannedFile {
   readonly absPath: string;
   readonly size: number;
   readonly mtimeMs: number;
+  readonly ino: number;
 }
 
 export interface ScanResult {
@@ -78,7 +79,7 @@ function walk(
       visited.add(real);
       walk(realRoot, real, prefix + name + '/', options, visited, result);
     } else if (stats.isFile()) {
-      result.files.push({ key: prefix + name, absPath: real, size: stats.size, mtimeMs: stats.mtimeMs });
+      result.files.push({ key: prefix + name, absPath: real, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
     } else {
       result.skipped++; // sockets, FIFOs, devices: never served
     }

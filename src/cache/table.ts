@@ -2,10 +2,10 @@
  * The cache table: decoded URL path → entry, built from one walk of the root.
  * Setup only; the server reads the maps.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, type Stats } from 'node:fs';
 import { encodePath } from '../http/path.js';
 import { getContentType } from '../mime.js';
-import { buildFileEntry, type FileEntry } from './entry.js';
+import { buildFileEntry, buildStreamedEntry, FileSource, type FileEntry } from './entry.js';
 import { isCompressible, type HeaderPolicy } from './policy.js';
 import { buildFixedResponses, buildRedirect, type FixedResponses, type Redirect } from './responses.js';
 import { scanDirectory, type ScannedFile } from './scan.js';
@@ -19,6 +19,10 @@ export interface BuildOptions {
   readonly cleanUrls: boolean;
   /** Mark compressible files negotiable: variants will be swapped in. */
   readonly compress: boolean;
+  /** Bytes of bodies (and variants) to hold in memory. */
+  readonly cacheSize: number;
+  /** Files above this size are streamed from disk. */
+  readonly maxFileSize: number;
   /** Preflight headers for OPTIONS (CORS), or none. */
   readonly optionsHeaders: ReadonlyArray<readonly [string, string]>;
   readonly policy: HeaderPolicy;
@@ -32,11 +36,17 @@ export class CacheTable {
   /** Every served key of a file, by the file's own key. */
   private readonly keysOf = new Map<string, string[]>();
   fileCount = 0;
+  /** Bytes held in memory: identity bodies and compressed variants. */
   byteCount = 0;
+  /** Files served from disk per request (too big, or over the budget). */
+  streamedCount = 0;
   /** Found but not served: dotfiles, unreadable, links out of the root. */
   skipped = 0;
 
-  constructor(public fixed: FixedResponses) {}
+  constructor(
+    public fixed: FixedResponses,
+    readonly options: BuildOptions,
+  ) {}
 
   /** Serve `entry` under `key` (its own key or an alias). */
   addKey(key: string, entry: FileEntry): void {
@@ -75,28 +85,34 @@ export class CacheTable {
   replaceEntry(next: FileEntry): void {
     for (const key of this.keysOf.get(next.key) ?? []) this.files.set(key, next);
   }
+
+  /** Rebuild a streamed entry whose file changed on disk, and swap it in. */
+  refreshStreamedEntry(entry: FileEntry, stats: Stats): FileEntry {
+    const source = new FileSource(entry.source!.absPath, stats.size, stats.mtimeMs, stats.ino);
+    const next = buildStreamedEntry({ key: entry.key, contentType: entry.contentType, mtimeMs: stats.mtimeMs }, source, this.options.policy);
+    this.replaceEntry(next);
+    return next;
+  }
 }
 
 /** Scan `root`, read every file once and build every header block. */
 export function buildCacheTable(root: string, options: BuildOptions): CacheTable {
   const scan = scanDirectory(root, { includeDotfiles: options.includeDotfiles });
   const byKey = new Map(scan.files.map((f) => [f.key, f]));
-  const table = new CacheTable(buildFixedResponses(null, options.policy.extraHeaders, options.optionsHeaders));
+  const table = new CacheTable(buildFixedResponses(null, options.policy.extraHeaders, options.optionsHeaders), options);
   table.skipped = scan.skipped;
-  for (const file of scan.files) {
-    const body = readBody(file);
-    if (body === null) {
+  // Smallest files first: the budget then holds as many files as it can.
+  const bySize = [...scan.files].sort((a, b) => a.size - b.size);
+  for (const file of bySize) {
+    const contentType = getContentType(file.key);
+    const fits = file.size <= options.maxFileSize && table.byteCount + file.size <= options.cacheSize;
+    const entry = fits ? buildCachedEntry(table, byKey, file, contentType, options) : buildStreamed(table, file, contentType, options);
+    if (entry === null) {
       table.skipped++;
       continue;
     }
-    const gzip = readSibling(byKey, file, '.gz');
-    const br = readSibling(byKey, file, '.br');
-    const contentType = getContentType(file.key);
-    const isNegotiable = gzip !== null || br !== null || (options.compress && isCompressible(contentType, body.length));
-    const entry = buildFileEntry({ ...file, contentType }, body, { gzip, br }, isNegotiable, options.policy);
     table.addKey(file.key, entry);
     table.fileCount++;
-    table.byteCount += body.length;
   }
   addDirectoryIndexes(table, scan.directories);
   if (options.cleanUrls) addCleanUrls(table);
@@ -105,6 +121,28 @@ export function buildCacheTable(root: string, options: BuildOptions): CacheTable
     table.fixed = buildFixedResponses(notFound.identity.body, options.policy.extraHeaders, options.optionsHeaders);
   }
   return table;
+}
+
+function buildCachedEntry(
+  table: CacheTable,
+  byKey: Map<string, ScannedFile>,
+  file: ScannedFile,
+  contentType: string,
+  options: BuildOptions,
+): FileEntry | null {
+  const body = readBody(file);
+  if (body === null) return null;
+  const gzip = readSibling(byKey, file, '.gz');
+  const br = readSibling(byKey, file, '.br');
+  const isNegotiable = gzip !== null || br !== null || (options.compress && isCompressible(contentType, body.length));
+  table.byteCount += body.length + (gzip?.length ?? 0) + (br?.length ?? 0);
+  return buildFileEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, body, { gzip, br }, isNegotiable, options.policy);
+}
+
+function buildStreamed(table: CacheTable, file: ScannedFile, contentType: string, options: BuildOptions): FileEntry {
+  table.streamedCount++;
+  const source = new FileSource(file.absPath, file.size, file.mtimeMs, file.ino);
+  return buildStreamedEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, source, options.policy);
 }
 
 function readBody(file: ScannedFile): Buffer | null {

@@ -61,6 +61,8 @@ describe('buildCacheTable', () => {
     includeDotfiles: false,
     cleanUrls: false,
     compress: false,
+    cacheSize: 1 << 30,
+    maxFileSize: 1 << 30,
     optionsHeaders: [],
     policy: { maxAge: 0, immutable: false, cacheControl: null, extraHeaders: [] },
   });
