@@ -3,7 +3,7 @@
  * shares one descriptor (reads are positional), so descriptors are bounded
  * by the number of distinct big files being sent, not by clients.
  */
-import { closeSync, fstatSync, openSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import type { FileSource } from './cache/entry.js';
 
 /** A shared descriptor with a reference count. */
@@ -24,6 +24,33 @@ export const FILE_CHANGED = 2;
 export const FILE_UNAVAILABLE = 3;
 
 const open = new Map<FileSource, SharedFile>();
+
+/**
+ * Most descriptors held for streaming at once. Beyond it a download gets a
+ * 503 (Retry-After), before the process runs out: the rest of the limit
+ * stays free for connections, since a worker that cannot accept() stalls
+ * every new client instead of answering one.
+ */
+let maxOpenFiles = 512;
+
+/**
+ * Keep streaming descriptors to a quarter of the process's open-file limit:
+ * every stream also holds a socket, and idle keep-alive connections hold
+ * more, so connections keep three quarters.
+ */
+export function limitOpenFiles(processLimit: number): void {
+  maxOpenFiles = Math.max(16, Math.floor(processLimit / 4));
+}
+
+/** The soft RLIMIT_NOFILE from /proc/self/limits, or null where unknown. */
+export function readOpenFileLimit(): number | null {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Does `stats` still describe the file `source` was built from? */
 export function isSameFile(source: FileSource, stats: Stats): boolean {
@@ -53,6 +80,7 @@ export function checkSource(source: FileSource): { status: number; stats: Stats 
 export function acquireFile(source: FileSource): SharedFile | number {
   let file = open.get(source);
   if (file === undefined) {
+    if (open.size >= maxOpenFiles) return FILE_UNAVAILABLE;
     let fd: number;
     try {
       fd = openSync(source.absPath, 'r');

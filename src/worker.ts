@@ -7,6 +7,7 @@ import { getDefaultStoreDir, openVariantStore } from './cache/compress.js';
 import { precompressTable } from './cache/precompress.js';
 import { buildCacheTable, type BuildOptions, type CacheTable } from './cache/table.js';
 import type { Config } from './config.js';
+import { limitOpenFiles, readOpenFileLimit } from './files.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { startServer, type RunningServer } from './server.js';
 import { isNative, loadUws } from './uws.js';
@@ -53,6 +54,8 @@ export function buildTableForConfig(config: Config): CacheTable {
 
 async function runWorker(config: Config, index: number): Promise<void> {
   const uws = loadUws(config.allowJsFallback);
+  const fileLimit = readOpenFileLimit();
+  if (fileLimit !== null) limitOpenFiles(fileLimit);
   const table = buildTableForConfig(config);
   const server = await startServer(uws, table, {
     host: config.host,

@@ -15,9 +15,22 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-/** Start `fastsrv root --port 0 --host 127.0.0.1 --workers 2 …` and wait for the banner. */
-export function startCli(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
-  const proc = spawn(process.execPath, [CLI, root, '--host', '127.0.0.1', '--port', '0', '--workers', '2', ...args], {
+/**
+ * Start `fastsrv root --port 0 --host 127.0.0.1 --workers 2 …` and wait for
+ * the banner. With `fileLimit`, the tree runs under `ulimit -n fileLimit`.
+ */
+export function startCli(
+  root: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  fileLimit?: number,
+): Promise<RunningCli> {
+  const argv = [CLI, root, '--host', '127.0.0.1', '--port', '0', '--workers', '2', ...args];
+  const [command, commandArgs] =
+    fileLimit === undefined
+      ? [process.execPath, argv]
+      : ['/bin/sh', ['-c', `ulimit -n ${fileLimit} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const proc = spawn(command, commandArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
