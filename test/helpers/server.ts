@@ -120,7 +120,10 @@ export function sendRaw(port: number, data: string | Buffer, idleMs = 300, maxMs
       timer = setTimeout(() => socket.destroy(), idleMs);
     });
     socket.on('close', finish);
-    socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? finish() : reject(e)));
+    // The server may close while we are still writing (a refused request).
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'ECONNRESET' || e.code === 'EPIPE' ? finish() : reject(e),
+    );
     socket.write(data);
   });
 }
