@@ -36,7 +36,7 @@ export function listUrls(host: string, port: number): string[] {
   return urls;
 }
 
-export function formatBanner(config: Config, cache: CacheSummary, startMs: number): string {
+export function formatBanner(config: Config, cache: CacheSummary, startMs: number, tcpMigrateReq: number | null): string {
   const lines = [
     `fastsrv ${getVersion()} ready in ${startMs} ms`,
     `  root      ${config.root}`,
@@ -44,6 +44,10 @@ export function formatBanner(config: Config, cache: CacheSummary, startMs: numbe
       (cache.streamedCount > 0 ? `; ${cache.streamedCount} streamed from disk` : '') +
       (cache.skipped > 0 ? ` (${cache.skipped} not served: dotfiles, links out of root, unreadable)` : ''),
     `  workers   ${config.workers}` + (cache.isNative ? '' : ' (SLOW: uWebSockets.js JS fallback)'),
+    `  watch     ${config.watch ? 'on (changes are served as they land)' : 'off (SIGHUP reloads)'}`,
+    ...(tcpMigrateReq === 0 && config.workers > 1
+      ? ['  note      net.ipv4.tcp_migrate_req=0: a reload can reset connections queued on a closing worker (see README)']
+      : []),
     ...listUrls(config.host, config.port).map((url, i) => (i === 0 ? '  open      ' : '            ') + url),
   ];
   return lines.join('\n') + '\n';

@@ -37,6 +37,8 @@ export interface Config {
   readonly cacheSize: number;
   /** Files larger than this are streamed from disk, never cached. */
   readonly maxFileSize: number;
+  /** Watch the root and serve changes as they land. */
+  readonly watch: boolean;
 }
 
 /** deny: 403, ignore: 404 (default), allow: serve. */
@@ -64,6 +66,7 @@ export const OPTIONS = {
   'cache-size': { type: 'string', help: 'memory for file bodies per worker, e.g. 512M (default 256M); the rest streams' },
   'max-file-size': { type: 'string', help: 'files above this size stream from disk, e.g. 16M (default 8M)' },
   'no-compress': { type: 'boolean', help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
+  'no-watch': { type: 'boolean', help: 'do not watch the root for changes (SIGHUP still reloads)' },
   'drain-timeout': { type: 'string', help: 'seconds to finish in-flight responses on shutdown (default 5)' },
   'allow-js-fallback': { type: 'boolean', help: 'run even if only the slow JS build of uWebSockets.js loads' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -92,6 +95,7 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     compress: !(raw['no-compress'] ?? false),
     cacheSize: parseSize('--cache-size', raw['cache-size'] ?? DEFAULT_CACHE_SIZE),
     maxFileSize: parseSize('--max-file-size', raw['max-file-size'] ?? DEFAULT_MAX_FILE_SIZE),
+    watch: !(raw['no-watch'] ?? false),
   };
 }
 

@@ -13,8 +13,10 @@ export type WorkerMessage =
     }
   | { readonly type: 'fatal'; readonly message: string };
 
-/** Primary → worker. */
-export type PrimaryMessage = { readonly type: 'shutdown' };
+/** Primary → worker. `changed` lists URL keys of changed paths ('/' = anything). */
+export type PrimaryMessage =
+  | { readonly type: 'shutdown' }
+  | { readonly type: 'changed'; readonly keys: readonly string[] };
 
 /** Environment variable that carries the JSON Config to a worker. */
 export const CONFIG_ENV = 'FASTSRV_CONFIG';

@@ -1,26 +1,38 @@
 /**
  * The cluster primary: check the environment, fork the workers, print the
- * banner once all listen, restart crashed workers, shut down on signals.
- * The only module that manages processes.
+ * banner once all listen, restart crashed workers, relay file changes,
+ * reload on SIGHUP, shut down on SIGINT/SIGTERM. The only module that
+ * manages processes.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.js';
 import { formatBanner } from './banner.js';
-import { CONFIG_ENV, WORKER_INDEX_ENV, type WorkerMessage } from './messages.js';
+import type { Config } from './config.js';
+import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { loadUws } from './uws.js';
+import { watchTree } from './watch.js';
 
 /** Consecutive start-up failures after which the primary gives up. */
 const MAX_STARTUP_FAILURES = 5;
 const MAX_RESTART_DELAY_MS = 5000;
+/** A reload gives up on a new worker that does not listen within this. */
+const RELOAD_START_TIMEOUT_MS = 30_000;
 
 interface WorkerState {
   readonly worker: Worker;
   /** Slot 0..workers-1; a replacement takes the slot of the worker it replaces. */
-  readonly index: number;
+  readonly slot: number;
   isListening: boolean;
+  /** Being replaced by a reload: its exit is expected. */
+  isRetiring: boolean;
   lastError: string | null;
+  /** Change batches relayed before this worker listened (it may have missed them). */
+  readonly changesAtFork: number;
+  /** Resolves when the worker listens (true) or exits first (false). */
+  readonly started: Promise<boolean>;
+  readonly exited: Promise<void>;
 }
 
 /** Run the server tree until a signal; exits the process. */
@@ -28,7 +40,7 @@ export async function runPrimary(config: Config): Promise<void> {
   try {
     loadUws(config.allowJsFallback);
     const port = await probePort(config.host, config.port);
-    startCluster({ ...config, port });
+    new Supervisor({ ...config, port }).start();
   } catch (error) {
     exitWith(error instanceof Error ? error.message : String(error));
   }
@@ -37,6 +49,10 @@ export async function runPrimary(config: Config): Promise<void> {
 function exitWith(message: string): never {
   process.stderr.write(`fastsrv: ${message}\n`);
   process.exit(1);
+}
+
+function log(message: string): void {
+  process.stderr.write(`fastsrv: ${message}\n`);
 }
 
 /**
@@ -64,68 +80,186 @@ export function probePort(host: string, port: number): Promise<number> {
   });
 }
 
-function startCluster(config: Config): void {
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)) });
-  const states = new Map<number, WorkerState>();
-  let isStarted = false;
-  let isShuttingDown = false;
-  let startupFailures = 0;
-  const startedAt = Date.now();
+/**
+ * net.ipv4.tcp_migrate_req (Linux ≥ 5.14): when 1, connections waiting in
+ * the accept queue of a closing SO_REUSEPORT listener move to another
+ * listener instead of being reset. null where the setting does not exist.
+ */
+export function readTcpMigrateReq(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
 
-  const fork = (index: number): void => {
-    const worker = cluster.fork({ [CONFIG_ENV]: JSON.stringify(config), [WORKER_INDEX_ENV]: String(index) });
-    const state: WorkerState = { worker, index, isListening: false, lastError: null };
-    states.set(worker.id, state);
+class Supervisor {
+  private readonly states = new Map<number, WorkerState>();
+  /** The worker id serving each slot. */
+  private readonly owners: number[] = [];
+  private isStarted = false;
+  private isShuttingDown = false;
+  private isReloading = false;
+  private isReloadQueued = false;
+  private startupFailures = 0;
+  private changeBatches = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly config: Config) {}
+
+  start(): void {
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)) });
+    cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
+    process.on('SIGINT', () => this.onStopSignal());
+    process.on('SIGTERM', () => this.onStopSignal());
+    process.on('SIGHUP', () => void this.reload());
+    for (let slot = 0; slot < this.config.workers; slot++) this.fork(slot);
+    if (this.config.watch) {
+      watchTree(
+        this.config.root,
+        (keys) => {
+          this.changeBatches++;
+          this.broadcast({ type: 'changed', keys });
+        },
+        log,
+      );
+    }
+  }
+
+  private fork(slot: number): WorkerState {
+    const worker = cluster.fork({ [CONFIG_ENV]: JSON.stringify(this.config), [WORKER_INDEX_ENV]: String(slot) });
+    let onStarted: (isListening: boolean) => void = () => {};
+    const state: WorkerState = {
+      worker,
+      slot,
+      isListening: false,
+      isRetiring: false,
+      lastError: null,
+      changesAtFork: this.changeBatches,
+      started: new Promise((resolve) => (onStarted = resolve)),
+      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+    };
+    worker.once('exit', () => onStarted(false));
+    this.states.set(worker.id, state);
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'fatal') state.lastError = message.message;
       if (message.type !== 'listening') return;
       state.isListening = true;
-      startupFailures = 0;
-      if (!isStarted && [...states.values()].filter((s) => s.isListening).length === config.workers) {
-        isStarted = true;
-        process.stdout.write(formatBanner(config, message, Date.now() - startedAt));
-      }
+      this.startupFailures = 0;
+      // A worker only hears about changes once it listens: if any came
+      // while it was building its cache, have it rescan everything.
+      if (this.changeBatches !== state.changesAtFork) worker.send({ type: 'changed', keys: ['/'] } satisfies PrimaryMessage);
+      onStarted(true);
+      this.maybePrintBanner(message);
     });
-  };
+    if (!this.isStarted) this.owners[slot] = worker.id;
+    return state;
+  }
 
-  cluster.on('exit', (worker, code, signal) => {
-    const state = states.get(worker.id);
-    states.delete(worker.id);
-    if (isShuttingDown) {
-      if (states.size === 0) process.exit(0);
+  private maybePrintBanner(message: Extract<WorkerMessage, { type: 'listening' }>): void {
+    if (this.isStarted) return;
+    const listening = [...this.states.values()].filter((s) => s.isListening).length;
+    if (listening < this.config.workers) return;
+    this.isStarted = true;
+    process.stdout.write(formatBanner(this.config, message, Date.now() - this.startedAt, readTcpMigrateReq()));
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const state = this.states.get(worker.id);
+    this.states.delete(worker.id);
+    if (this.isShuttingDown) {
+      if (this.states.size === 0) process.exit(0);
       return;
     }
-    const cause = state?.lastError ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
-    if (!state?.isListening) {
-      if (!isStarted) shutdownNow(states, `a worker failed to start: ${cause}`);
-      if (++startupFailures >= MAX_STARTUP_FAILURES) {
-        shutdownNow(states, `workers keep dying at start-up (${startupFailures} in a row), last: ${cause}`);
+    if (state === undefined || state.isRetiring || this.owners[state.slot] !== worker.id) return;
+    const cause = state.lastError ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
+    if (!state.isListening) {
+      if (!this.isStarted) this.killAllAndExit(`a worker failed to start: ${cause}`);
+      if (++this.startupFailures >= MAX_STARTUP_FAILURES) {
+        this.killAllAndExit(`workers keep dying at start-up (${this.startupFailures} in a row), last: ${cause}`);
       }
     }
-    const delay = Math.min(100 * 2 ** startupFailures, MAX_RESTART_DELAY_MS);
-    process.stderr.write(`fastsrv: worker ${worker.process.pid} died (${cause}); restarting in ${delay} ms\n`);
+    const delay = Math.min(100 * 2 ** this.startupFailures, MAX_RESTART_DELAY_MS);
+    log(`worker ${worker.process.pid} died (${cause}); restarting in ${delay} ms`);
     setTimeout(() => {
-      if (!isShuttingDown) fork(state?.index ?? 0);
+      if (!this.isShuttingDown && this.owners[state.slot] === worker.id) {
+        this.owners[state.slot] = this.fork(state.slot).worker.id;
+      }
     }, delay);
-  });
+  }
 
-  const onSignal = (): void => {
-    if (isShuttingDown) shutdownNow(states, 'second signal: exiting at once');
-    isShuttingDown = true;
-    if (states.size === 0) process.exit(0);
-    for (const { worker } of states.values()) worker.send({ type: 'shutdown' });
+  /**
+   * Rolling reload: for each slot, start a new worker, wait until it
+   * listens, then retire the old one (it closes its listener and drains).
+   * A new listener always exists before an old one closes.
+   */
+  private async reload(): Promise<void> {
+    if (this.isShuttingDown || !this.isStarted) return;
+    if (this.isReloading) {
+      this.isReloadQueued = true;
+      return;
+    }
+    this.isReloading = true;
+    const began = Date.now();
+    log('SIGHUP: reloading workers one at a time');
+    for (let slot = 0; slot < this.config.workers && !this.isShuttingDown; slot++) {
+      const old = this.states.get(this.owners[slot]);
+      const next = this.fork(slot);
+      const isUp = await Promise.race([next.started, delay(RELOAD_START_TIMEOUT_MS).then(() => false)]);
+      if (!isUp) {
+        log(`reload stopped: a new worker did not start (${next.lastError ?? 'no reason given'}); the old ones keep serving`);
+        next.isRetiring = true;
+        next.worker.process.kill('SIGKILL');
+        break;
+      }
+      this.owners[slot] = next.worker.id;
+      if (old !== undefined) await this.retire(old);
+    }
+    log(`reload done in ${Date.now() - began} ms`);
+    this.isReloading = false;
+    if (this.isReloadQueued) {
+      this.isReloadQueued = false;
+      void this.reload();
+    }
+  }
+
+  private async retire(state: WorkerState): Promise<void> {
+    state.isRetiring = true;
+    state.worker.send({ type: 'shutdown' } satisfies PrimaryMessage);
+    const limit = delay(this.config.drainTimeout * 1000 + 1000).then(() => 'late');
+    if ((await Promise.race([state.exited, limit])) === 'late') state.worker.process.kill('SIGKILL');
+  }
+
+  /**
+   * Send to every listening worker. One still starting may not have its
+   * message handler yet (its modules load asynchronously): it gets changes
+   * when it listens (see fork), and a plain SIGTERM when stopping, which is
+   * safe as it has nothing in flight.
+   */
+  private broadcast(message: PrimaryMessage): void {
+    for (const state of this.states.values()) {
+      if (state.isListening && state.worker.isConnected()) state.worker.send(message);
+      else if (message.type === 'shutdown') state.worker.process.kill('SIGTERM');
+    }
+  }
+
+  private onStopSignal(): void {
+    if (this.isShuttingDown) this.killAllAndExit('second signal: exiting at once');
+    this.isShuttingDown = true;
+    if (this.states.size === 0) process.exit(0);
+    this.broadcast({ type: 'shutdown' });
     // Workers drain for drainTimeout; anything still alive after that is killed.
-    setTimeout(() => shutdownNow(states, 'workers did not exit in time', 0), config.drainTimeout * 1000 + 1000).unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    setTimeout(() => this.killAllAndExit('workers did not exit in time', 0), this.config.drainTimeout * 1000 + 1000).unref();
+  }
 
-  for (let i = 0; i < config.workers; i++) fork(i);
+  /** Kill every worker and exit (1 unless told otherwise) with a message. */
+  private killAllAndExit(message: string, code = 1): never {
+    for (const { worker } of this.states.values()) worker.process.kill('SIGKILL');
+    log(message);
+    process.exit(code);
+  }
 }
 
-/** Kill every worker and exit (1 unless told otherwise) with a message. */
-function shutdownNow(states: Map<number, WorkerState>, message: string, code = 1): never {
-  for (const { worker } of states.values()) worker.process.kill('SIGKILL');
-  process.stderr.write(`fastsrv: ${message}\n`);
-  process.exit(code);
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -21,7 +21,16 @@ import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
 import { parseRange } from './http/range.js';
 import { acquireFile, checkSource, FILE_MISSING, FILE_OK } from './files.js';
 import { joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
-import { createStreamTracker, sendBody, streamFile, type Segment, type StreamTracker } from './stream.js';
+import {
+  closeConnectionsAfterResponses,
+  createStreamTracker,
+  endWithoutBody,
+  isClosingConnections,
+  sendBody,
+  streamFile,
+  type Segment,
+  type StreamTracker,
+} from './stream.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from './uws.js';
 
 export interface ServerOptions {
@@ -56,7 +65,8 @@ const ACCEPT_ENCODING = Buffer.from('accept-encoding');
 export function startServer(uws: UwsModule, table: CacheTable, options: ServerOptions): Promise<RunningServer> {
   const streams = createStreamTracker();
   const app = uws.App();
-  const state = { table };
+  // `requests` is only counted while closing (see closeServer).
+  const state = { table, requests: 0 };
   const serveKey = createKeyHandler(state, options, streams);
   const routes = new Set<string>();
   const addRoutes = (next: CacheTable): void => {
@@ -64,6 +74,7 @@ export function startServer(uws: UwsModule, table: CacheTable, options: ServerOp
   };
   addRoutes(table);
   app.any('/*', (res, req) => {
+    if (isClosingConnections) state.requests++;
     const method = req.getMethod();
     const isHead = method === 'head';
     if (!isHead && method !== 'get') {
@@ -89,7 +100,7 @@ export function startServer(uws: UwsModule, table: CacheTable, options: ServerOp
           addRoutes(next);
           state.table = next;
         },
-        close: (timeoutMs) => closeServer(uws, token, streams, timeoutMs),
+        close: (timeoutMs) => closeServer(uws, token, streams, state, timeoutMs),
       });
     });
   });
@@ -113,16 +124,43 @@ function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey:
   app.head(pattern, (res, req) => serveKey(res, req, key, true));
 }
 
-function closeServer(uws: UwsModule, token: us_listen_socket, streams: StreamTracker, timeoutMs: number): Promise<void> {
+/**
+ * Graceful close: stop accepting, then keep answering the connections we
+ * have, each response now saying `Connection: close` so keep-alive clients
+ * move to another worker instead of racing our exit with their next
+ * request. Done when no body is in flight and no request came for
+ * QUIET_MS, or at `timeoutMs`.
+ */
+function closeServer(
+  uws: UwsModule,
+  token: us_listen_socket,
+  streams: StreamTracker,
+  state: { requests: number },
+  timeoutMs: number,
+): Promise<void> {
   uws.us_listen_socket_close(token);
-  return streams.drain(timeoutMs);
+  closeConnectionsAfterResponses();
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    let seen = -1;
+    const check = (): void => {
+      const isQuiet = state.requests === seen && streams.active() === 0;
+      if (isQuiet || Date.now() >= deadline) return resolve();
+      seen = state.requests;
+      setTimeout(check, QUIET_MS);
+    };
+    check();
+  });
 }
 
+const QUIET_MS = 200;
+
 /** Serve a decoded key: the file, or the dotfile rule, a redirect, the SPA index, 404. */
-function createKeyHandler(state: { table: CacheTable }, options: ServerOptions, streams: StreamTracker): KeyHandler {
+function createKeyHandler(state: { table: CacheTable; requests: number }, options: ServerOptions, streams: StreamTracker): KeyHandler {
   const isDotfileVisible = options.dotfiles === 'allow';
   const dotfileResponse = options.dotfiles === 'deny' ? 'forbidden' : 'notFound';
   return function serveKey(res, req, key, isHead) {
+    if (isClosingConnections) state.requests++;
     const table = state.table;
     const entry = table.files.get(key);
     if (entry !== undefined) return serveEntry(res, req, entry, isHead, table, streams);
@@ -130,7 +168,7 @@ function createKeyHandler(state: { table: CacheTable }, options: ServerOptions, 
     const redirect = table.redirects.get(key);
     if (redirect !== undefined) {
       const query = req.getQuery();
-      res.writeStatus(query ? redirect.text + '?' + query : redirect.block).end();
+      res.writeStatus(query ? redirect.text + '?' + query : redirect.block).end(undefined, isClosingConnections);
       return;
     }
     const fallback = options.spa && isRouteLike(key) ? table.files.get('/') : undefined;
@@ -172,7 +210,7 @@ function serveEntry(
     entry.mtimeSec,
   );
   if (outcome === PRECONDITION_NOT_MODIFIED) {
-    res.writeStatus(rep.notModifiedBlock).endWithoutBody();
+    endWithoutBody(res, rep.notModifiedBlock);
     return;
   }
   if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
@@ -180,10 +218,10 @@ function serveEntry(
   const partial = range === '' ? null : planRange(res, req, entry, rep, range);
   if (partial === RESPONDED) return;
   if (partial !== null) {
-    if (isHead) res.writeStatus(partial.head + '\r\nContent-Length: ' + partial.length).endWithoutBody();
+    if (isHead) endWithoutBody(res, partial.head + '\r\nContent-Length: ' + partial.length);
     else sendSegments(res, partial.head, entry, rep, partial.segments, partial.length, table, streams);
   } else if (isHead) {
-    res.writeStatus(rep.headBlock).endWithoutBody();
+    endWithoutBody(res, rep.headBlock);
   } else if (entry.source === null) {
     sendBody(res, rep.okBlock, rep.body, streams);
   } else {
@@ -258,7 +296,7 @@ function planRange(
     case 'none':
       return null;
     case 'unsatisfiable':
-      res.writeStatus(rep.unsatisfiableBlock).endWithoutBody();
+      endWithoutBody(res, rep.unsatisfiableBlock);
       return RESPONDED;
     case 'single':
       return planSingleRange(entry, rep, result.start, result.end);
@@ -272,7 +310,7 @@ function planRange(
  * so HEAD writes its own Content-Length and ends without a body.
  */
 function sendFixed(res: HttpResponse, response: FixedResponse, isHead: boolean): void {
-  if (response.body.length === 0) res.writeStatus(response.block).endWithoutBody(); // 204: no Content-Length
-  else if (isHead) res.writeStatus(response.headBlock).endWithoutBody();
-  else res.writeStatus(response.block).end(response.body);
+  if (response.body.length === 0) endWithoutBody(res, response.block); // 204: no Content-Length
+  else if (isHead) endWithoutBody(res, response.headBlock);
+  else res.writeStatus(response.block).end(response.body, isClosingConnections);
 }

@@ -7,40 +7,48 @@ import { fstatSync, read } from 'node:fs';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
 import type { HttpResponse } from './uws.js';
 
+/**
+ * Set once a worker starts draining: responses carry `Connection: close`
+ * (and end() closes the connection) so keep-alive clients reconnect to a
+ * worker that stays.
+ */
+export let isClosingConnections = false;
+
+export function closeConnectionsAfterResponses(): void {
+  isClosingConnections = true;
+}
+
+const CONNECTION = Buffer.from('Connection');
+const CLOSE = Buffer.from('close');
+
+/**
+ * End a response that has no body (HEAD, 304, 204, 416). uWS 20.30:
+ * endWithoutBody(length) crashes and end() would add Content-Length: 0, so
+ * heads carry their own Content-Length; while draining, Connection: close
+ * is written by hand (endWithoutBody's own flag would add a length).
+ */
+export function endWithoutBody(res: HttpResponse, head: Buffer | string): void {
+  res.writeStatus(head);
+  if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
+  res.endWithoutBody();
+}
+
 /** Bodies up to this size are sent with end() (one copy, no state). */
 export const INLINE_BODY_LIMIT = 64 * 1024;
 
 /** Counts responses still sending, so shutdown can wait for them. */
 export interface StreamTracker {
-  readonly active: () => number;
+  active(): number;
   start(): void;
   finish(): void;
-  /** Resolve when no response is sending, or after `timeoutMs`. */
-  drain(timeoutMs: number): Promise<void>;
 }
 
 export function createStreamTracker(): StreamTracker {
   let active = 0;
-  let onIdle: (() => void) | null = null;
   return {
     active: () => active,
-    start() {
-      active++;
-    },
-    finish() {
-      active--;
-      if (active === 0 && onIdle !== null) onIdle();
-    },
-    drain(timeoutMs) {
-      if (active === 0) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        onIdle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    },
+    start: () => void active++,
+    finish: () => void active--,
   };
 }
 
@@ -48,9 +56,10 @@ export function createStreamTracker(): StreamTracker {
 export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer, tracker: StreamTracker): void {
   res.writeStatus(block);
   if (body.length <= INLINE_BODY_LIMIT) {
-    res.end(body);
+    res.end(body, isClosingConnections);
     return;
   }
+  if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   const [, done] = res.tryEnd(body, body.length);
   if (done) return;
   tracker.start();
@@ -116,6 +125,7 @@ class FileStream {
     });
     this.res.onWritable((offset) => this.resume(offset));
     this.res.writeStatus(head);
+    if (isClosingConnections) this.res.writeHeader(CONNECTION, CLOSE);
     this.next();
   }
 

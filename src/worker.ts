@@ -53,17 +53,21 @@ export function buildTableForConfig(config: Config): CacheTable {
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
+  const setServer = installShutdown(config.drainTimeout * 1000);
   const uws = loadUws(config.allowJsFallback);
   const fileLimit = readOpenFileLimit();
   if (fileLimit !== null) limitOpenFiles(fileLimit);
-  const table = buildTableForConfig(config);
+  const options = getBuildOptions(config);
+  const table = buildCacheTable(config.root, options);
   const server = await startServer(uws, table, {
     host: config.host,
     port: config.port,
     spa: config.spa,
     dotfiles: config.dotfiles,
   });
-  installShutdown(server, config.drainTimeout * 1000);
+  setServer(server);
+  const compress = createCompressor(server, options, config, index);
+  process.on('message', createChangeHandler(server, config.root, options, compress));
   send({
     type: 'listening',
     port: server.port,
@@ -73,24 +77,76 @@ async function runWorker(config: Config, index: number): Promise<void> {
     skipped: table.skipped,
     isNative: isNative(uws),
   });
-  if (config.compress) {
-    const store = openVariantStore(getDefaultStoreDir());
-    await precompressTable(() => server.table, getBuildOptions(config), store, index, config.workers);
-  }
+  compress();
+}
+
+/** Run background precompression over the served table; one pass at a time. */
+function createCompressor(server: RunningServer, options: BuildOptions, config: Config, index: number): () => void {
+  if (!config.compress) return () => {};
+  const store = openVariantStore(getDefaultStoreDir());
+  let isRunning = false;
+  let isRequested = false;
+  const run = async (): Promise<void> => {
+    isRunning = true;
+    do {
+      isRequested = false;
+      await precompressTable(() => server.table, options, store, index, config.workers);
+    } while (isRequested);
+    isRunning = false;
+  };
+  return () => {
+    isRequested = true;
+    if (!isRunning) void run();
+  };
+}
+
+/**
+ * Rebuild the table when the primary reports changes: unchanged files keep
+ * their entries, changed ones are read again, and the new table is swapped
+ * in whole, so every request sees one consistent state of the tree. Bursts
+ * are coalesced: at most one rebuild runs, then one more with whatever
+ * arrived meanwhile.
+ */
+function createChangeHandler(server: RunningServer, root: string, options: BuildOptions, compress: () => void) {
+  const pending = new Set<string>();
+  let isScheduled = false;
+  const rebuild = (): void => {
+    isScheduled = false;
+    const changed = new Set(pending);
+    pending.clear();
+    try {
+      server.setTable(buildCacheTable(root, options, server.table, changed));
+      compress();
+    } catch (error) {
+      process.stderr.write(`fastsrv worker ${process.pid}: rescan failed, still serving the previous state: ${(error as Error).message}\n`);
+    }
+  };
+  return (message: PrimaryMessage): void => {
+    if (message?.type !== 'changed') return;
+    for (const key of message.keys) pending.add(key);
+    if (!isScheduled) {
+      isScheduled = true;
+      setImmediate(rebuild);
+    }
+  };
 }
 
 /**
  * Shutdown on the primary's message or on SIGINT/SIGTERM (a terminal's
  * Ctrl-C reaches every process of the group): stop accepting, let in-flight
- * bodies finish, exit 0. A second signal exits at once. Losing the primary
- * (IPC disconnect) also shuts down, so no worker outlives it.
+ * responses finish, exit 0. A second signal exits at once. Losing the
+ * primary (IPC disconnect) also shuts down, so no worker outlives it.
+ * Installed before anything else, so a shutdown during start-up (a worker
+ * replaced or stopped while it builds its cache) is not lost.
  */
-function installShutdown(server: RunningServer, drainMs: number): void {
+function installShutdown(drainMs: number): (server: RunningServer) => void {
+  let server: RunningServer | null = null;
   let isDraining = false;
   let signals = 0;
   const shutdown = (): void => {
     if (isDraining) return;
     isDraining = true;
+    if (server === null) process.exit(0); // still starting: nothing in flight
     server.close(drainMs).then(() => process.exit(0));
   };
   const onSignal = (): void => {
@@ -103,6 +159,9 @@ function installShutdown(server: RunningServer, drainMs: number): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('disconnect', shutdown);
+  return (started) => {
+    server = started;
+  };
 }
 
 function fail(error: unknown): never {

@@ -34,6 +34,7 @@ describe('parseArguments', () => {
         compress: true,
         cacheSize: 256 * 1024 * 1024,
         maxFileSize: 8 * 1024 * 1024,
+        watch: true,
       },
     });
   });

@@ -35,6 +35,8 @@ export class CacheTable {
   readonly redirects = new Map<string, Redirect>();
   /** Every served key of a file, by the file's own key. */
   private readonly keysOf = new Map<string, string[]>();
+  /** What the scan found for each file key: lets a rebuild reuse entries. */
+  readonly scanned = new Map<string, ScannedFile>();
   fileCount = 0;
   /** Bytes held in memory: identity bodies and compressed variants. */
   byteCount = 0;
@@ -95,8 +97,18 @@ export class CacheTable {
   }
 }
 
-/** Scan `root`, read every file once and build every header block. */
-export function buildCacheTable(root: string, options: BuildOptions): CacheTable {
+/**
+ * Scan `root`, read every file once and build every header block. With
+ * `previous`, entries of files whose stat (path, size, mtime, inode) did not
+ * change, and that are not in `changed`, are reused as they are, compressed
+ * variants included: only what changed is read again.
+ */
+export function buildCacheTable(
+  root: string,
+  options: BuildOptions,
+  previous: CacheTable | null = null,
+  changed: ReadonlySet<string> = new Set(),
+): CacheTable {
   const scan = scanDirectory(root, { includeDotfiles: options.includeDotfiles });
   const byKey = new Map(scan.files.map((f) => [f.key, f]));
   const table = new CacheTable(buildFixedResponses(null, options.policy.extraHeaders, options.optionsHeaders), options);
@@ -106,12 +118,17 @@ export function buildCacheTable(root: string, options: BuildOptions): CacheTable
   for (const file of bySize) {
     const contentType = getContentType(file.key);
     const fits = file.size <= options.maxFileSize && table.byteCount + file.size <= options.cacheSize;
-    const entry = fits ? buildCachedEntry(table, byKey, file, contentType, options) : buildStreamed(table, file, contentType, options);
+    const reused = previous === null ? undefined : findReusable(previous, byKey, changed, file, fits);
+    const entry =
+      reused !== undefined ? reuseEntry(table, reused)
+      : fits ? buildCachedEntry(table, byKey, file, contentType, options)
+      : buildStreamed(table, file, contentType, options);
     if (entry === null) {
       table.skipped++;
       continue;
     }
     table.addKey(file.key, entry);
+    table.scanned.set(file.key, file);
     table.fileCount++;
   }
   addDirectoryIndexes(table, scan.directories);
@@ -121,6 +138,38 @@ export function buildCacheTable(root: string, options: BuildOptions): CacheTable
     table.fixed = buildFixedResponses(notFound.identity.body, options.policy.extraHeaders, options.optionsHeaders);
   }
   return table;
+}
+
+function isSameScan(a: ScannedFile | undefined, b: ScannedFile | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.absPath === b.absPath && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+/** The previous entry of `file`, when neither it nor its .gz/.br siblings changed. */
+function findReusable(
+  previous: CacheTable,
+  byKey: Map<string, ScannedFile>,
+  changed: ReadonlySet<string>,
+  file: ScannedFile,
+  fits: boolean,
+): FileEntry | undefined {
+  const key = file.key;
+  if (changed.has(key) || !isSameScan(previous.scanned.get(key), file)) return undefined;
+  for (const sibling of [key + '.gz', key + '.br']) {
+    if (changed.has(sibling) || !isSameScan(previous.scanned.get(sibling), byKey.get(sibling))) return undefined;
+  }
+  const entry = previous.getEntry(key);
+  // A file that now streams (or now fits) is rebuilt in its new form.
+  return entry !== undefined && (entry.source === null) === fits ? entry : undefined;
+}
+
+function reuseEntry(table: CacheTable, entry: FileEntry): FileEntry {
+  if (entry.source === null) {
+    table.byteCount += entry.identity.size + (entry.gzip?.size ?? 0) + (entry.br?.size ?? 0);
+  } else {
+    table.streamedCount++;
+  }
+  return entry;
 }
 
 function buildCachedEntry(
