@@ -99,22 +99,14 @@ export function buildFileEntry(
   isNegotiable: boolean,
   policy: HeaderPolicy,
 ): FileEntry {
-  const mtimeSec = Math.floor(file.mtimeMs / 1000);
-  const lastModified = formatHttpDate(mtimeSec);
-  const common: RepresentationHeaders = {
-    contentType: file.contentType,
-    lastModified,
-    cacheControl: getCacheControl(file.key, file.contentType, policy),
-    vary: isNegotiable || variants.gzip !== null || variants.br !== null,
-    extra: policy.extraHeaders,
-  };
+  const common = buildCommonHeaders(file, isNegotiable || variants.gzip !== null || variants.br !== null, policy);
   const gzip = variants.gzip === null ? null : buildVariant(variants.gzip, 'gzip', common);
   const br = variants.br === null ? null : buildVariant(variants.br, 'br', common);
   return new FileEntry(
     file.key,
     file.contentType,
-    mtimeSec,
-    lastModified,
+    common.mtimeSec,
+    common.lastModified,
     buildRepresentation(body, body.length, computeEtag(body), null, common),
     gzip,
     br,
@@ -129,27 +121,33 @@ export function buildFileEntry(
  * blocks, a stat ETag, identity only; the body is read per request.
  */
 export function buildStreamedEntry(file: FileInfo, source: FileSource, policy: HeaderPolicy): FileEntry {
-  const mtimeSec = Math.floor(source.mtimeMs / 1000);
-  const lastModified = formatHttpDate(mtimeSec);
-  const common: RepresentationHeaders = {
-    contentType: file.contentType,
-    lastModified,
-    cacheControl: getCacheControl(file.key, file.contentType, policy),
-    vary: false,
-    extra: policy.extraHeaders,
-  };
+  const common = buildCommonHeaders(file, false, policy);
   const identity = buildRepresentation(EMPTY, source.size, computeStatEtag(source), null, common);
-  return new FileEntry(file.key, file.contentType, mtimeSec, lastModified, identity, null, null, 0, false, source);
+  return new FileEntry(file.key, file.contentType, common.mtimeSec, common.lastModified, identity, null, null, 0, false, source);
 }
 
 const EMPTY = Buffer.alloc(0);
 
 interface RepresentationHeaders {
+  readonly mtimeSec: number;
   readonly contentType: string;
   readonly lastModified: string;
   readonly cacheControl: string;
   readonly vary: boolean;
   readonly extra: HeaderList;
+}
+
+/** What every representation of a file shares: type, validators, policy. */
+function buildCommonHeaders(file: FileInfo, vary: boolean, policy: HeaderPolicy): RepresentationHeaders {
+  const mtimeSec = Math.floor(file.mtimeMs / 1000);
+  return {
+    mtimeSec,
+    contentType: file.contentType,
+    lastModified: formatHttpDate(mtimeSec),
+    cacheControl: getCacheControl(file.key, file.contentType, policy),
+    vary,
+    extra: policy.extraHeaders,
+  };
 }
 
 function buildVariant(body: Buffer, encoding: string, h: RepresentationHeaders): Representation {

@@ -1,0 +1,171 @@
+/**
+ * serveContent: from a cache entry to bytes on the wire. Pick the encoding,
+ * evaluate preconditions (RFC 9110 §13.2.2), then ranges, then one write of
+ * precomputed bytes (or a stream from disk for files beyond the cache).
+ */
+import type { FileEntry, Representation } from './cache/entry.js';
+import type { FixedResponse } from './cache/responses.js';
+import type { CacheTable } from './cache/table.js';
+import {
+  checkIfRange,
+  COND_FALSE,
+  evaluatePreconditions,
+  PRECONDITION_FAILED,
+  PRECONDITION_NOT_MODIFIED,
+} from './http/conditional.js';
+import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
+import { parseRange } from './http/range.js';
+import { acquireFile, checkSource, FILE_MISSING, FILE_OK } from './files.js';
+import { joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
+import {
+  endWithoutBody,
+  isClosingConnections,
+  sendBody,
+  streamFile,
+  type Segment,
+  type StreamTracker,
+} from './stream.js';
+import type { HttpRequest, HttpResponse } from './uws.js';
+
+// Header names as bytes: uWS reads a Uint8Array key without converting a
+// JS string to UTF-8 first.
+const IF_MATCH = Buffer.from('if-match');
+const IF_NONE_MATCH = Buffer.from('if-none-match');
+const IF_MODIFIED_SINCE = Buffer.from('if-modified-since');
+const IF_UNMODIFIED_SINCE = Buffer.from('if-unmodified-since');
+const IF_RANGE = Buffer.from('if-range');
+const RANGE = Buffer.from('range');
+const ACCEPT_ENCODING = Buffer.from('accept-encoding');
+
+/** serveContent: pick the encoding, check preconditions, then ranges, then write. */
+export function serveEntry(
+  res: HttpResponse,
+  req: HttpRequest,
+  entry: FileEntry,
+  isHead: boolean,
+  table: CacheTable,
+  streams: StreamTracker,
+): void {
+  if (entry.source !== null) {
+    const current = checkStreamedEntry(entry, table);
+    if (current === null) return sendFixed(res, table.fixed.notFound, isHead);
+    entry = current;
+  }
+  const rep = selectRepresentation(req, entry);
+  if (rep === null) return sendFixed(res, table.fixed.notAcceptable, isHead);
+  const ifMatch = req.getHeader(IF_MATCH);
+  const ifNoneMatch = req.getHeader(IF_NONE_MATCH);
+  const outcome = evaluatePreconditions(
+    ifMatch,
+    ifMatch === '' ? req.getHeader(IF_UNMODIFIED_SINCE) : '',
+    ifNoneMatch,
+    ifNoneMatch === '' ? req.getHeader(IF_MODIFIED_SINCE) : '',
+    rep.etag,
+    entry.lastModified,
+    entry.mtimeSec,
+  );
+  if (outcome === PRECONDITION_NOT_MODIFIED) {
+    endWithoutBody(res, rep.notModifiedBlock);
+    return;
+  }
+  if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
+  const range = req.getHeader(RANGE);
+  const partial = range === '' ? null : planRange(res, req, entry, rep, range);
+  if (partial === RESPONDED) return;
+  if (partial !== null) {
+    if (isHead) endWithoutBody(res, partial.head + '\r\nContent-Length: ' + partial.length);
+    else sendSegments(res, partial.head, entry, rep, partial.segments, partial.length, table, streams);
+  } else if (isHead) {
+    endWithoutBody(res, rep.headBlock);
+  } else if (entry.source === null) {
+    sendBody(res, rep.okBlock, rep.body, streams);
+  } else {
+    sendSegments(res, rep.okBlock, entry, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams);
+  }
+}
+
+/**
+ * A streamed entry must still describe the file on disk (one stat): a
+ * changed file gets a rebuilt entry, swapped into the table; a deleted one
+ * is a 404 (null).
+ */
+function checkStreamedEntry(entry: FileEntry, table: CacheTable): FileEntry | null {
+  const { status, stats } = checkSource(entry.source!);
+  if (status === FILE_MISSING) return null;
+  if (status === FILE_OK || stats === undefined) return entry;
+  return table.refreshStreamedEntry(entry, stats);
+}
+
+/** Write a body made of segments: from the cached bytes, or streamed from disk. */
+function sendSegments(
+  res: HttpResponse,
+  head: Buffer | string,
+  entry: FileEntry,
+  rep: Representation,
+  segments: Segment[],
+  length: number,
+  table: CacheTable,
+  streams: StreamTracker,
+): void {
+  if (entry.source === null) return sendBody(res, head, joinSegments(rep.body, segments, length), streams);
+  const file = acquireFile(entry.source);
+  if (typeof file === 'number') {
+    // The file vanished or changed since the stat a moment ago, or we are
+    // out of descriptors: a retryable 503, never a crash or a wrong body.
+    return sendFixed(res, file === FILE_MISSING ? table.fixed.notFound : table.fixed.unavailable, false);
+  }
+  streamFile(res, head, file, segments, length, streams);
+}
+
+/** The variant Accept-Encoding selects; null when none is acceptable (406). */
+function selectRepresentation(req: HttpRequest, entry: FileEntry): Representation | null {
+  if (entry.encodings === 0) return entry.identity;
+  const encoding = negotiateEncoding(req.getHeader(ACCEPT_ENCODING), entry.encodings);
+  if (encoding === ENC_BR) return entry.br;
+  if (encoding === ENC_GZIP) return entry.gzip;
+  return encoding === ENC_NOT_ACCEPTABLE ? null : entry.identity;
+}
+
+const RESPONDED = 1;
+
+/**
+ * Ranges apply to the selected representation (RFC 9110 §14.1.2), so a
+ * client that accepts gzip gets ranges of the gzip bytes, matching that
+ * variant's ETag. Returns the 206 to send, null when the full body should be
+ * sent (If-Range does not match, §13.1.5, or the header is ignored), or
+ * RESPONDED after a 416.
+ */
+function planRange(
+  res: HttpResponse,
+  req: HttpRequest,
+  entry: FileEntry,
+  rep: Representation,
+  header: string,
+): PartialResponse | null | typeof RESPONDED {
+  const ifRange = req.getHeader(IF_RANGE);
+  if (ifRange !== '' && checkIfRange(ifRange, rep.etag, entry.lastModified, entry.mtimeSec) === COND_FALSE) {
+    return null;
+  }
+  const result = parseRange(header, rep.size);
+  switch (result.kind) {
+    case 'none':
+      return null;
+    case 'unsatisfiable':
+      endWithoutBody(res, rep.unsatisfiableBlock);
+      return RESPONDED;
+    case 'single':
+      return planSingleRange(entry, rep, result.start, result.end);
+    case 'multi':
+      return planMultipleRanges(entry, rep, result.ranges);
+  }
+}
+
+/**
+ * A fixed response. uWS 20.30 on HEAD: end(body) would still send the body,
+ * so HEAD writes its own Content-Length and ends without a body.
+ */
+export function sendFixed(res: HttpResponse, response: FixedResponse, isHead: boolean): void {
+  if (response.body.length === 0) endWithoutBody(res, response.block); // 204: no Content-Length
+  else if (isHead) endWithoutBody(res, response.headBlock);
+  else res.writeStatus(response.block).end(response.body, isClosingConnections);
+}
