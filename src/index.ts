@@ -1,0 +1,8 @@
+/** fastsrv's public API: re-exports only. The CLI is the main interface. */
+export { parseArguments, formatUsage, type Command } from './cli.js';
+export { buildConfig, parseSize, type Config, type DotfilePolicy, UsageError } from './config.js';
+export { runChecks, formatReport, type CheckReport, type CheckResult } from './check.js';
+export { resolveRequestPath, encodePath, hasDotSegment } from './http/path.js';
+export { evaluatePreconditions, matchesEtagList, parseHttpDate } from './http/conditional.js';
+export { parseRange, formatContentRange, type RangeResult, type ByteRange } from './http/range.js';
+export { negotiateEncoding } from './http/encoding.js';
