@@ -152,7 +152,7 @@ function connectFailure(detail: string): CheckResult {
 
 function buildReport(url: string, results: CheckResult[]): CheckReport {
   const count = (status: CheckResult['status']): number => results.filter((r) => r.status === status).length;
-  return { url, results, passed: count('pass'), failed: count('fail'), skipped: count('skip') };
+  return { url, results, passed: count('pass'), warned: count('warn'), failed: count('fail'), skipped: count('skip') };
 }
 
 /** Format a report for a terminal (no colours when !process.stdout.isTTY or NO_COLOR is set). */

@@ -260,12 +260,17 @@ describe('runChecks against a broken server', () => {
     ['traversal: %2e%2e/', /^SECURITY/],
     ['traversal: ..%2f', /^SECURITY/],
     ['traversal: %2e%2e%5c', /^SECURITY/],
-    ['POST → 405', /expected 405, got 200/],
     ['Accept-Encoding: gzip', /no Vary: Accept-Encoding.*strong ETag .* shared with the identity response/],
   ])('%s fails', (name, detail) => {
     const result = byName(report).get(name);
     expect(result?.status, formatReport(report)).toBe('fail');
     expect(result?.detail).toMatch(detail);
+  });
+
+  test('POST served like a GET is a warning, not a failure', () => {
+    const result = byName(report).get('POST → 405');
+    expect(result?.status).toBe('warn');
+    expect(result?.detail).toMatch(/POST .* → 200: served like a GET/);
   });
 
   test('checks the flaws do not touch still pass', () => {
@@ -373,8 +378,10 @@ describe('formatReport', () => {
       { name: 'ETag present', status: 'pass', detail: 'strong ETag "a"' },
       { name: 'files: GET → 200', status: 'fail', detail: '2 of 3 files:\n/a: status 404\n/b: status 404' },
       { name: 'Accept-Encoding: br', status: 'skip', detail: 'server did not compress' },
+      { name: 'POST → 405', status: 'warn', detail: 'POST / → 200' },
     ],
     passed: 1,
+    warned: 1,
     failed: 1,
     skipped: 1,
   };
@@ -382,7 +389,8 @@ describe('formatReport', () => {
   test('without a TTY: plain table and the summary line', () => {
     const text = formatReport(report);
     expect(text).not.toMatch(/\x1b\[/);
-    expect(text).toContain('Summary: 1 passed, 1 failed, 1 skipped (3 checks): FAIL');
+    expect(text).toContain('Summary: 1 passed, 1 warning, 1 failed, 1 skipped (4 checks): FAIL');
+    expect(text).toContain('\n  WARN  POST → 405           POST / → 200');
     expect(text).toContain('\n  PASS  ETag present         strong ETag "a"\n');
     expect(text).toContain('\n  FAIL  files: GET → 200     2 of 3 files:\n                             /a: status 404\n');
   });

@@ -91,19 +91,21 @@ export function summarizeFiles(outcomes: readonly FileOutcome[], root: string): 
       if (length === '') return `no Content-Length (Transfer-Encoding: ${readHeader(o.headers, 'transfer-encoding') || 'none'})`;
       return `Content-Length: ${length}, file has ${o.file.size} bytes`;
     }),
+    // A SHOULD (RFC 9110 §8.3): without it browsers sniff.
     summarize(names[3], ok, `${countTypes(ok)}`, (o) =>
-      readHeader(o.headers, 'content-type') === '' ? 'no Content-Type' : '',
+      readHeader(o.headers, 'content-type') === '' ? 'no Content-Type' : '', 'warn',
     ),
   );
   return results;
 }
 
-/** PASS with `passDetail`, or FAIL listing the first problems `describe` finds. */
+/** PASS with `passDetail`, or FAIL (or WARN) listing the first problems `describe` finds. */
 function summarize(
   name: string,
   outcomes: readonly FileOutcome[],
   passDetail: string,
   describe: (outcome: FileOutcome) => string,
+  severity: 'fail' | 'warn' = 'fail',
 ): CheckResult {
   const problems: string[] = [];
   for (const outcome of outcomes) {
@@ -113,7 +115,7 @@ function summarize(
   if (problems.length === 0) return { name, status: 'pass', detail: passDetail };
   const listed = problems.slice(0, LISTED_PROBLEMS);
   if (problems.length > LISTED_PROBLEMS) listed.push(`… and ${problems.length - LISTED_PROBLEMS} more`);
-  return { name, status: 'fail', detail: `${problems.length} of ${outcomes.length} files:\n${listed.join('\n')}` };
+  return { name, status: severity, detail: `${problems.length} of ${outcomes.length} files:\n${listed.join('\n')}` };
 }
 
 function countTypes(outcomes: readonly FileOutcome[]): string {

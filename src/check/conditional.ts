@@ -2,7 +2,7 @@
 import { readHeader, sendRequest } from './http.js';
 import { quoteBytes, type RawResponse } from './parse.js';
 import { exchangeFollowed, formatRawRequest, type FollowedExchange } from './raw.js';
-import { fail, pass, ProbeError, skip, type Check, type CheckContext, type Target, type Verdict } from './types.js';
+import { fail, pass, ProbeError, skip, warn, type Check, type CheckContext, type Target, type Verdict } from './types.js';
 
 /** An entity-tag (RFC 9110 §8.8.3): optional `W/`, then a quoted string without `"`. */
 const ETAG = /^(W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/;
@@ -17,8 +17,9 @@ export function onTarget(check: (context: CheckContext, target: Target) => Promi
 
 export const CONDITIONAL_CHECKS: readonly Check[] = [
   { name: 'ETag present', run: onTarget(async (_, t) => judgeEtag(readHeader(t.headers, 'etag'))) },
-  { name: 'Last-Modified present', run: onTarget(async (_, t) => judgeDate('Last-Modified', readHeader(t.headers, 'last-modified'))) },
-  { name: 'Date present', run: onTarget(async (_, t) => judgeDate('Date', readHeader(t.headers, 'date'))) },
+  // Last-Modified is a SHOULD (RFC 9110 §8.8.2.1); Date a MUST for a server with a clock (§6.6.1).
+  { name: 'Last-Modified present', run: onTarget(async (_, t) => judgeDate('Last-Modified', readHeader(t.headers, 'last-modified'), warn)) },
+  { name: 'Date present', run: onTarget(async (_, t) => judgeDate('Date', readHeader(t.headers, 'date'), fail)) },
   {
     name: '304 on If-None-Match',
     run: onTarget(async (context, target) => {
@@ -64,8 +65,8 @@ function judgeEtag(etag: string): Verdict {
   return pass(`${etag.startsWith('W/') ? 'weak' : 'strong'} ETag ${etag}`);
 }
 
-function judgeDate(name: string, value: string): Verdict {
-  if (value === '') return fail(`no ${name} header`);
+function judgeDate(name: string, value: string, ifMissing: (detail: string) => Verdict): Verdict {
+  if (value === '') return ifMissing(`no ${name} header`);
   if (Number.isNaN(Date.parse(value))) return fail(`${name}: ${value} is not an HTTP-date`);
   return pass(`${name}: ${value}`);
 }

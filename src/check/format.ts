@@ -1,9 +1,14 @@
 /** The terminal table of a check run. */
 import type { CheckReport, CheckResult } from './types.js';
 
-const LABELS: Record<CheckResult['status'], string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
-/** ANSI colours: green, red, yellow. */
-const COLOURS: Record<CheckResult['status'], string> = { pass: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[33m' };
+const LABELS: Record<CheckResult['status'], string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
+/** ANSI colours: green, magenta, red, yellow. */
+const COLOURS: Record<CheckResult['status'], string> = {
+  pass: '\x1b[32m',
+  warn: '\x1b[35m',
+  fail: '\x1b[31m',
+  skip: '\x1b[33m',
+};
 const RESET = '\x1b[0m';
 const BOLD = '\x1b[1m';
 const MAX_NAME_WIDTH = 44;
@@ -26,11 +31,12 @@ export function renderReport(report: CheckReport, isColour: boolean): string {
   return lines.join('\n');
 }
 
-/** `Summary: 24 passed, 1 failed, 3 skipped (28 checks): FAIL`. */
+/** `Summary: 24 passed, 1 warning, 1 failed, 3 skipped (29 checks): FAIL`. */
 function formatSummary(report: CheckReport, isColour: boolean): string {
-  const total = report.passed + report.failed + report.skipped;
+  const total = report.passed + report.warned + report.failed + report.skipped;
   const verdict = report.failed > 0 ? 'FAIL' : 'OK';
-  const counts = `Summary: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (${total} checks): ${verdict}`;
+  const warnings = report.warned > 0 ? `${report.warned} warning${report.warned === 1 ? '' : 's'}, ` : '';
+  const counts = `Summary: ${report.passed} passed, ${warnings}${report.failed} failed, ${report.skipped} skipped (${total} checks): ${verdict}`;
   if (!isColour) return counts;
   return BOLD + (report.failed > 0 ? COLOURS.fail : COLOURS.pass) + counts + RESET;
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readHeader, sendRequest } from './http.js';
 import { quoteBytes } from './parse.js';
 import { exchangeRaw, formatRawRequest } from './raw.js';
-import { fail, pass, ProbeError, type Check, type CheckContext, type Verdict } from './types.js';
+import { fail, pass, ProbeError, warn, type Check, type CheckContext, type Verdict } from './types.js';
 
 /** Deep enough to climb out of any realistic document root. */
 const UP = 8;
@@ -65,6 +65,9 @@ async function checkPost(context: CheckContext): Promise<Verdict> {
   if (reply.status === 405) return pass(`POST ${path} → 405${allowNote}`);
   if (reply.status === 403 || reply.status === 404 || reply.status === 501) {
     return pass(`POST ${path} → ${reply.status} (405 is the precise answer, RFC 9110 §15.5.6; refusing is what matters)`);
+  }
+  if (reply.status >= 200 && reply.status < 300) {
+    return warn(`POST ${path} → ${reply.status}: served like a GET (405 is the usual answer for a static file, RFC 9110 §15.5.6)`);
   }
   return fail(`POST ${path} → expected 405, got ${reply.status}`);
 }

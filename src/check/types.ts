@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 /** One line of the report. */
 export interface CheckResult {
   readonly name: string;
-  readonly status: 'pass' | 'fail' | 'skip';
+  /** warn: works, but breaks a SHOULD of RFC 9110; does not fail the run. */
+  readonly status: 'pass' | 'warn' | 'fail' | 'skip';
   readonly detail: string;
 }
 
@@ -13,6 +14,7 @@ export interface CheckReport {
   readonly url: string;
   readonly results: CheckResult[];
   readonly passed: number;
+  readonly warned: number;
   readonly failed: number;
   readonly skipped: number;
 }
@@ -70,6 +72,10 @@ export function pass(detail: string): Verdict {
 
 export function fail(detail: string): Verdict {
   return { status: 'fail', detail };
+}
+
+export function warn(detail: string): Verdict {
+  return { status: 'warn', detail };
 }
 
 export function skip(detail: string): Verdict {
