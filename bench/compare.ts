@@ -9,7 +9,8 @@ import type { RunRecord } from './types.js';
 
 export interface CompareRow {
   scenario: string;
-  metric: 'CPU/req' | 'req/s';
+  /** Per byte in bulk scenarios (CPU/MiB, MB/s). */
+  metric: 'CPU/req' | 'req/s' | 'CPU/MiB' | 'MB/s';
   now: number;
   base: number;
   /** now / base - 1 */
@@ -17,13 +18,17 @@ export interface CompareRow {
   isFlagged: boolean;
 }
 
-/** Median per-round fastsrv ÷ nginx ratios per scenario (CPU/request and req/s). */
-export function extractRatios(record: RunRecord): Map<string, { cpu: number; rps: number }> {
-  const out = new Map<string, { cpu: number; rps: number }>();
+/**
+ * Median per-round fastsrv ÷ nginx ratios per scenario: CPU/request and req/s, or CPU/MiB
+ * and MB/s in a bulk scenario (`isBulk`).
+ */
+export function extractRatios(record: RunRecord): Map<string, { cpu: number; rps: number; isBulk: boolean }> {
+  const out = new Map<string, { cpu: number; rps: number; isBulk: boolean }>();
   for (const scenario of record.scenarios) {
-    const row = summarizeScenario(record.measurements, scenario.name).find((r) => r.target === 'fastsrv');
+    const isBulk = scenario.isBulk ?? false;
+    const row = summarizeScenario(record.measurements, scenario.name, isBulk).find((r) => r.target === 'fastsrv');
     const ratio = row?.ratios.nginx;
-    if (ratio) out.set(scenario.name, { cpu: ratio.cpu.median, rps: ratio.rps.median });
+    if (ratio) out.set(scenario.name, { cpu: ratio.cpu.median, rps: ratio.rps.median, isBulk });
   }
   return out;
 }
@@ -36,7 +41,8 @@ export function compareRecords(current: RunRecord, baseline: RunRecord, toleranc
   for (const [scenario, n] of now) {
     const b = base.get(scenario);
     if (!b) continue;
-    for (const [metric, nv, bv] of [['CPU/req', n.cpu, b.cpu], ['req/s', n.rps, b.rps]] as const) {
+    const names = n.isBulk ? (['CPU/MiB', 'MB/s'] as const) : (['CPU/req', 'req/s'] as const);
+    for (const [metric, nv, bv] of [[names[0], n.cpu, b.cpu], [names[1], n.rps, b.rps]] as const) {
       const change = nv / bv - 1;
       rows.push({ scenario, metric, now: nv, base: bv, change, isFlagged: !(Math.abs(change) <= tolerance) });
     }
@@ -48,7 +54,7 @@ export function compareRecords(current: RunRecord, baseline: RunRecord, toleranc
 export function formatComparison(rows: readonly CompareRow[], tolerance: number, baselineName: string): string {
   if (rows.length === 0) return `No scenario has fastsrv and nginx in both this run and ${baselineName}.`;
   const cells = rows.map((r) => {
-    const better = r.metric === 'CPU/req' ? r.change < 0 : r.change > 0;
+    const better = r.metric.startsWith('CPU/') ? r.change < 0 : r.change > 0;
     const verdict = r.isFlagged ? `**CHANGED** (${better ? 'better' : 'worse'})` : 'within noise';
     return [r.scenario, `fastsrv ÷ nginx ${r.metric}`, `${formatFigure(r.base)}×`, `${formatFigure(r.now)}×`, `${(r.change * 100).toFixed(1)}%`, verdict];
   });

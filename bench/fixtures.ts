@@ -2,7 +2,7 @@
  * Deterministic fixture tree: the same bytes and mtimes on every run and machine, so
  * size/mtime-based ETags and body checks are comparable across runs.
  */
-import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Fixture } from './types.js';
 
@@ -19,6 +19,14 @@ export const FIXTURES: readonly Fixture[] = [
   { urlPath: '/img/icon.png', size: 3 * 1024, contentType: 'image/png' },
   { urlPath: '/img/photo.jpg', size: 40 * 1024, contentType: 'image/jpeg' },
 ];
+
+/**
+ * The file of the `1g` scenario. Not in FIXTURES: it is written only when that scenario
+ * runs, and the gate (which fetches every fixture) never downloads it.
+ */
+export const LARGE_FIXTURE: Fixture = { urlPath: '/large.bin', size: 1024 ** 3, contentType: 'application/octet-stream' };
+/** The large file repeats one seeded block of this size: deterministic, quick to write. */
+export const LARGE_BLOCK_SIZE = 1024 * 1024;
 
 /** A tiny seeded PRNG (mulberry32): uniform 32-bit integers. */
 export function createRandom(seed: number): () => number {
@@ -77,7 +85,24 @@ export function createFixtures(root: string): void {
   }
 }
 
-/** The fixture served at a URL path, if any. */
+/**
+ * Write `fixture` as one seeded 1 MiB block repeated up to its size. Every block is really
+ * written (no holes: a sparse file would be served from the zero page, not the page cache).
+ */
+export function createLargeFixture(root: string, fixture: Fixture = LARGE_FIXTURE): void {
+  const block = buildFixtureBytes({ ...fixture, size: Math.min(LARGE_BLOCK_SIZE, fixture.size) });
+  const path = join(root, fixture.urlPath);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  const fd = openSync(path, 'w', 0o644);
+  try {
+    for (let written = 0; written < fixture.size; ) written += writeSync(fd, block, 0, Math.min(block.length, fixture.size - written));
+  } finally {
+    closeSync(fd);
+  }
+  utimesSync(path, MTIME, MTIME);
+}
+
+/** The fixture served at a URL path, if any (the large one included). */
 export function findFixture(urlPath: string): Fixture | undefined {
-  return FIXTURES.find((f) => f.urlPath === urlPath);
+  return urlPath === LARGE_FIXTURE.urlPath ? LARGE_FIXTURE : FIXTURES.find((f) => f.urlPath === urlPath);
 }

@@ -19,6 +19,9 @@ const MIN_TICKS = 200;
 const BACKGROUND_SHARE = 0.1;
 /** Hypervisor steal above this share of one core. */
 const STEAL_SHARE = 0.05;
+/** wrk prints Transfer/sec with three significant digits; beyond this it disagrees with its own byte count. */
+const TRANSFER_TOLERANCE = 0.02;
+const MIB = 1024 * 1024;
 
 export interface MeasureContext {
   options: Options;
@@ -56,6 +59,23 @@ export function checkResponseSize(scenario: Scenario, load: LoadResult, inFlight
   return null;
 }
 
+/**
+ * Flag text when wrk's printed Transfer/sec (1024-based units, rounded) does not match
+ * bytes ÷ duration of its done() totals, i.e. when byte counting cannot be trusted.
+ */
+export function checkTransferRate(load: LoadResult): string | null {
+  if (load.transferPerSec === undefined || load.durationSec <= 0) return null;
+  const rate = load.bytes / load.durationSec;
+  const gap = Math.abs(rate - load.transferPerSec) / Math.max(rate, load.transferPerSec, 1);
+  if (gap <= TRANSFER_TOLERANCE) return null;
+  return `wrk Transfer/sec ${(load.transferPerSec / MIB).toFixed(1)} MiB/s ≠ bytes/duration ${(rate / MIB).toFixed(1)} MiB/s`;
+}
+
+/** Server CPU µs per MiB the client received (NaN when nothing was received). */
+export function computeCpuPerMiB(serverCpuSec: number, bytes: number): number {
+  return bytes > 0 ? (serverCpuSec * 1e6) / (bytes / MIB) : Number.NaN;
+}
+
 /** Derive the reported figures and flags of a window (pure). */
 export function buildMeasurement(ids: { target: string; scenario: Scenario; round: number }, w: WindowSample): Measurement {
   const { load } = w;
@@ -69,7 +89,11 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
   if (load.socketErrors > 0) flags.push(`${load.socketErrors} socket errors`);
   if (load.badStatus > 0) flags.push(`${load.badStatus} responses not ${ids.scenario.expectStatus}`);
   const sizeFlag = checkResponseSize(ids.scenario, load, w.inFlight);
-  if (sizeFlag) flags.push(sizeFlag);
+  // A bulk window may end before any response completes: its bytes still count.
+  const isPartialBulk = ids.scenario.isBulk === true && load.requests === 0 && load.bytes > 0;
+  if (sizeFlag && !isPartialBulk) flags.push(sizeFlag);
+  const transferFlag = checkTransferRate(load);
+  if (transferFlag) flags.push(transferFlag);
   if (w.serverTicks < MIN_TICKS) flags.push(`only ${w.serverTicks} CPU ticks (±1 tick per process): CPU/req is coarse`);
   return {
     target: ids.target,
@@ -80,6 +104,7 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
     mbPerSec: load.bytes / load.durationSec / 1e6,
     serverCpuSec,
     serverCpuUsPerReq: load.requests > 0 ? (serverCpuSec * 1e6) / load.requests : Number.NaN,
+    serverCpuUsPerMiB: computeCpuPerMiB(serverCpuSec, load.bytes),
     serverCpuPct: (serverCpuSec / w.wallSec) * 100,
     clientCpuPct: clientShare * 100,
     backgroundCpuPct: backgroundShare * 100,
@@ -93,7 +118,8 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
 function runLoad(target: RunningTarget, scenario: Scenario, ctx: MeasureContext, durationSec: number, onTick: (n: number) => void): Promise<LoadResult> {
   const { options, cpu } = ctx;
   const headers: Record<string, string> = scenario.isConditional && target.gate.etag ? { 'If-None-Match': target.gate.etag } : {};
-  const common = { baseUrl: target.baseUrl, scenario, headers, connections: options.connections, pipelining: options.pipelining, threads: cpu.clientCores, durationSec };
+  const connections = scenario.connections ?? options.connections;
+  const common = { baseUrl: target.baseUrl, scenario, headers, connections, pipelining: options.pipelining, threads: cpu.clientCores, durationSec, timeoutSec: scenario.timeoutSec ?? 10 };
   if (options.client === 'wrk') {
     return runWrk({ ...common, scriptPath: join(ctx.tempDir, `wrk-${scenario.name}.lua`), cpuList: cpu.clientCpus });
   }
@@ -146,7 +172,7 @@ export async function measureWindow(target: RunningTarget, scenario: Scenario, r
   const serverTicks = sumTicks(readTree(target.pid)) - ticksBefore;
   const wallSec = (performance.now() - startedAt) / 1000;
   const machine = subtractMachineTicks(readMachineTicks(), machineBefore);
-  const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes, inFlight: ctx.options.connections * ctx.options.pipelining, machine };
+  const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes, inFlight: (scenario.connections ?? ctx.options.connections) * ctx.options.pipelining, machine };
   const measurement = buildMeasurement({ target: target.name, scenario, round }, sample);
   if (scenario.isConditional && !target.gate.etag) measurement.flags.push('target sent no ETag: requests carried no If-None-Match');
   return measurement;

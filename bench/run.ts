@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRecords, formatComparison, loadRecord } from './compare.js';
-import { createFixtures } from './fixtures.js';
+import { createFixtures, createLargeFixture, LARGE_FIXTURE } from './fixtures.js';
 import { launchTarget, type RunningTarget } from './launch.js';
 import { gatherMachineInfo } from './machine.js';
 import { measureWindow, type MeasureContext } from './measure.js';
@@ -17,7 +17,7 @@ import { logLine, showStatus } from './progress.js';
 import { formatCount, formatFigure } from './report/format.js';
 import { buildMarkdown, buildScenarioSection } from './report/markdown.js';
 import { buildSvg } from './report/svg.js';
-import { selectScenarios } from './scenarios.js';
+import { needsLargeFixture, selectScenarios } from './scenarios.js';
 import { findExecutable } from './targets/common.js';
 import { findTarget } from './targets/index.js';
 import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './types.js';
@@ -52,10 +52,11 @@ async function startTargets(options: Options, root: string, tempDir: string, cpu
   return { statuses, running };
 }
 
-function describeMeasurement(m: Measurement): string {
+function describeMeasurement(m: Measurement, isBulk: boolean): string {
   const bound = m.isClientBound ? ' CLIENT-BOUND' : '';
   const flags = m.flags.length > 0 ? ` [${m.flags.join('; ')}]` : '';
-  return `r${m.round} ${m.scenario} ${m.target}: ${formatCount(m.reqPerSec)} req/s, ${formatFigure(m.serverCpuUsPerReq)} µs CPU/req, server ${Math.round(m.serverCpuPct)}%, client ${Math.round(m.clientCpuPct)}%${bound}${flags}`;
+  const bulk = isBulk ? `${formatFigure(m.mbPerSec)} MB/s, ${formatFigure(m.serverCpuUsPerMiB ?? Number.NaN)} µs CPU/MiB, ` : '';
+  return `r${m.round} ${m.scenario} ${m.target}: ${bulk}${formatCount(m.reqPerSec)} req/s, ${formatFigure(m.serverCpuUsPerReq)} µs CPU/req, server ${Math.round(m.serverCpuPct)}%, client ${Math.round(m.clientCpuPct)}%${bound}${flags}`;
 }
 
 /** Rounds × scenarios × targets; the target order rotates each round so no target is always first. */
@@ -68,7 +69,7 @@ async function measureAll(running: RunningTarget[], scenarios: Scenario[], ctx: 
         try {
           const m = await measureWindow(target, scenario, round, ctx);
           out.push(m);
-          logLine(describeMeasurement(m));
+          logLine(describeMeasurement(m, scenario.isBulk ?? false));
         } catch (error) {
           const text = `round ${round} ${scenario.name} ${target.name}: ${(error as Error).message}`;
           warnings.push(text);
@@ -121,6 +122,10 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   const root = join(tempDir, 'root');
   createFixtures(root);
   const scenarios = selectScenarios(options.scenarios);
+  if (needsLargeFixture(scenarios)) {
+    showStatus(`writing ${LARGE_FIXTURE.urlPath} (${LARGE_FIXTURE.size} bytes)…`);
+    createLargeFixture(root);
+  }
   logLine(`fastsrv bench: ${options.targets.join(', ')} × ${scenarios.map((s) => s.name).join(', ')} × ${options.rounds} rounds, ${options.client}, ${cpu.description}`);
   const warnings: string[] = [];
   const { statuses, running } = await startTargets(options, root, tempDir, cpu);

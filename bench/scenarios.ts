@@ -1,5 +1,5 @@
 /** The load patterns; `--scenarios` picks by name, `--full` takes them all. */
-import { findFixture } from './fixtures.js';
+import { findFixture, LARGE_FIXTURE } from './fixtures.js';
 import type { Scenario } from './types.js';
 
 /** Headers of a response stay under this many bytes on every target measured so far. */
@@ -26,13 +26,23 @@ function meanSize(paths: readonly string[]): number {
   return paths.reduce((sum, p) => sum + sizeOf(p), 0) / paths.length;
 }
 
+/** Big-file scenarios: few connections, each carrying one long response at a time. */
+function buildBulkScenario(name: string, urlPath: string, note: string, connections?: number): Scenario {
+  const base = buildFileScenario(name, urlPath);
+  const extra = connections === undefined ? {} : { connections, timeoutSec: 120 };
+  const count = connections === undefined ? '' : `, ${connections} connections`;
+  return { ...base, title: `${base.title}${count}: ${note}`, isBulk: true, ...extra };
+}
+
+const STREAM_NOTE = 'fastsrv streams it from disk (over --max-file-size 8M: 256 KiB read() + write per step); nginx and lighttpd use sendfile';
+
 const SITE_PATHS = ['/index.html', '/style.css', '/app.js', '/img/icon.png', '/img/photo.jpg', '/index.html'];
 
 export const SCENARIOS: readonly Scenario[] = [
   buildFileScenario('1k', '/index.html'),
   buildFileScenario('16k', '/style.css'),
   buildFileScenario('256k', '/app.js'),
-  buildFileScenario('4m', '/blob.bin'),
+  buildBulkScenario('4m', '/blob.bin', 'fastsrv serves it from memory; nginx and lighttpd use sendfile'),
   {
     name: '404',
     title: 'GET a missing path (404)',
@@ -61,15 +71,22 @@ export const SCENARIOS: readonly Scenario[] = [
     minBodyBytes: Math.floor(meanSize(SITE_PATHS) * 0.9),
     maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
   },
+  buildBulkScenario('1g', LARGE_FIXTURE.urlPath, STREAM_NOTE, 8),
 ];
 
 export const DEFAULT_SCENARIOS = ['1k'];
 
-/** Human size: 1 KiB, 4 MiB, 300 B. */
+/** Human size: 1 KiB, 4 MiB, 1 GiB, 300 B. */
 export function formatSize(bytes: number): string {
+  if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`;
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} B`;
+}
+
+/** True when one of `scenarios` requests the 1 GiB file, which is then written to the fixture root. */
+export function needsLargeFixture(scenarios: readonly Scenario[]): boolean {
+  return scenarios.some((s) => s.paths.includes(LARGE_FIXTURE.urlPath));
 }
 
 /** Scenarios by name, in the order given; throws on an unknown name. */

@@ -39,6 +39,15 @@ export interface Scenario {
   /** Smallest plausible mean response body, used to catch wrong statuses under wrk. */
   minBodyBytes: number;
   maxBodyBytes: number;
+  /**
+   * Throughput scenario (big files): the table adds server CPU per MiB, rows are ranked by
+   * it and ratios use CPU/MiB and MB/s instead of CPU/req and req/s. Absent in old records.
+   */
+  isBulk?: boolean;
+  /** Connections for this scenario instead of `--connections` (a 1 GiB response per connection is plenty). */
+  connections?: number;
+  /** wrk `--timeout` in seconds (default 10): one 1 GiB response can take longer than that. */
+  timeoutSec?: number;
 }
 
 /** What a load client reports for one window. */
@@ -54,6 +63,8 @@ export interface LoadResult {
   badStatus: number;
   /** CPU seconds the client used during the window (user + system). */
   clientCpuSec: number;
+  /** wrk's own printed Transfer/sec in bytes/s (1024-based units, rounded), to cross-check `bytes`. */
+  transferPerSec?: number;
 }
 
 /** One target × scenario × round, with the server-side numbers. */
@@ -66,6 +77,8 @@ export interface Measurement {
   mbPerSec: number;
   serverCpuSec: number;
   serverCpuUsPerReq: number;
+  /** Server CPU µs per MiB received by the client (bytes include partly read responses). Absent in old records. */
+  serverCpuUsPerMiB?: number;
   serverCpuPct: number;
   clientCpuPct: number;
   /** CPU used by other processes (not server, not client) during the window, % of one core. */

@@ -14,6 +14,7 @@ export interface AutocannonRun {
   pipelining: number;
   threads: number;
   durationSec: number;
+  timeoutSec: number;
   /** Called about once a second with the last second's completed requests (not in worker mode). */
   onTick: (requestsInLastSecond: number) => void;
 }
@@ -35,7 +36,7 @@ export async function runAutocannon(run: AutocannonRun): Promise<LoadResult> {
     connections: run.connections,
     pipelining: run.pipelining,
     duration: run.durationSec,
-    timeout: 10,
+    timeout: run.timeoutSec,
     headers: run.headers,
     requests: run.scenario.paths.map((path) => ({ method: 'GET', path })),
     ...(workers > 1 ? { workers } : {}),

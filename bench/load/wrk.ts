@@ -82,6 +82,12 @@ function parseDurationMs(text: string): number {
   return match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
 }
 
+/** wrk's `Transfer/sec:` line in bytes per second (its units are 1024-based), or null when absent. */
+export function parseWrkTransferPerSec(stdout: string): number | null {
+  const match = /^Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB|TB)\s*$/m.exec(stdout);
+  return match ? Number(match[1]) * UNIT_BYTES[match[2]!]! : null;
+}
+
 /** Totals from wrk's human output (the fallback when the script line is missing; bytes are rounded by wrk). */
 export function parseWrkText(stdout: string): WrkTotals | null {
   const totals = /(\d+) requests in ([\d.]+)(us|ms|s|m|h), ([\d.]+)(B|KB|MB|GB|TB) read/.exec(stdout);
@@ -116,12 +122,14 @@ export interface WrkRun {
   pipelining: number;
   threads: number;
   durationSec: number;
+  /** Seconds before wrk counts a response as timed out (and the top of its latency histogram). */
+  timeoutSec: number;
   scriptPath: string;
   cpuList: string;
 }
 
 function buildArgs(run: WrkRun): string[] {
-  const args = ['-t', String(Math.min(run.threads, run.connections)), '-c', String(run.connections), '-d', `${run.durationSec}s`, '--latency', '--timeout', '10s', '-s', run.scriptPath];
+  const args = ['-t', String(Math.min(run.threads, run.connections)), '-c', String(run.connections), '-d', `${run.durationSec}s`, '--latency', '--timeout', `${run.timeoutSec}s`, '-s', run.scriptPath];
   for (const [name, value] of Object.entries(run.headers)) args.push('-H', `${name}: ${value}`);
   args.push(run.baseUrl + run.scenario.paths[0]);
   return run.cpuList ? ['-c', run.cpuList, 'wrk', ...args] : args;
@@ -132,7 +140,7 @@ export async function runWrk(run: WrkRun): Promise<LoadResult> {
   writeFileSync(run.scriptPath, buildWrkScript(run.scenario.paths, run.pipelining));
   const ticksBefore = readReapedChildTicks();
   // wrk stops itself after -d; the timeout only guards against a hung client.
-  const timeout = (run.durationSec + 30) * 1000;
+  const timeout = (run.durationSec + 30 + run.timeoutSec) * 1000;
   const child = spawn(run.cpuList ? 'taskset' : 'wrk', buildArgs(run), { stdio: ['ignore', 'pipe', 'pipe'], timeout, killSignal: 'SIGKILL' });
   trackChild(child);
   let stdout = '';
@@ -146,5 +154,6 @@ export async function runWrk(run: WrkRun): Promise<LoadResult> {
   const clientCpuSec = (readReapedChildTicks() - ticksBefore) / getClockTicks();
   const totals = parseWrkResultLine(stdout) ?? parseWrkText(stdout);
   if (code !== 0 || totals === null) throw new Error(`wrk failed (exit ${code}): ${(stderr || stdout).trim().slice(0, 300)}`);
-  return { ...totals, badStatus: countBadStatus(run.scenario, totals), clientCpuSec };
+  const transferPerSec = parseWrkTransferPerSec(stdout) ?? undefined;
+  return { ...totals, badStatus: countBadStatus(run.scenario, totals), clientCpuSec, ...(transferPerSec === undefined ? {} : { transferPerSec }) };
 }

@@ -5,11 +5,14 @@ import type { Measurement } from '../types.js';
 export const BASELINES = ['nginx', 'node-http'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
-/** Ratios to a baseline, each computed within one round, then summarised. */
+/**
+ * Ratios to a baseline, each computed within one round, then summarised. In a bulk
+ * scenario they are per byte instead: CPU/MiB and MB/s.
+ */
 export interface RatioSpread {
-  /** target CPU/request ÷ baseline CPU/request (< 1: the target spends less CPU). */
+  /** target CPU/request ÷ baseline CPU/request (< 1: the target spends less CPU); bulk: CPU/MiB. */
   cpu: Spread;
-  /** target req/s ÷ baseline req/s (> 1: the target served more). */
+  /** target req/s ÷ baseline req/s (> 1: the target served more); bulk: MB/s. */
   rps: Spread;
 }
 
@@ -21,6 +24,8 @@ export interface SummaryRow {
   p50Ms: Spread;
   p99Ms: Spread;
   cpuUsPerReq: Spread;
+  /** Server CPU µs per MiB received (NaN spread for records written before it existed). */
+  cpuUsPerMiB: Spread;
   serverCpuPct: Spread;
   clientCpuPct: Spread;
   clientBoundRounds: number;
@@ -45,12 +50,20 @@ export function computeRoundRatios(ms: readonly Measurement[], target: string, b
   return ratios.filter(Number.isFinite);
 }
 
-function summarizeRatios(ms: readonly Measurement[], target: string): Partial<Record<Baseline, RatioSpread>> {
+const getCpuPerMiB = (m: Measurement): number => m.serverCpuUsPerMiB ?? Number.NaN;
+
+/** The CPU and rate metrics a scenario is ranked and compared by. */
+export function selectMetrics(isBulk: boolean): { cpu: (m: Measurement) => number; rate: (m: Measurement) => number } {
+  return isBulk ? { cpu: getCpuPerMiB, rate: (m) => m.mbPerSec } : { cpu: (m) => m.serverCpuUsPerReq, rate: (m) => m.reqPerSec };
+}
+
+function summarizeRatios(ms: readonly Measurement[], target: string, isBulk: boolean): Partial<Record<Baseline, RatioSpread>> {
   const out: Partial<Record<Baseline, RatioSpread>> = {};
+  const metrics = selectMetrics(isBulk);
   for (const baseline of BASELINES) {
-    const cpu = computeRoundRatios(ms, target, baseline, (m) => m.serverCpuUsPerReq);
+    const cpu = computeRoundRatios(ms, target, baseline, metrics.cpu);
     if (cpu.length === 0) continue;
-    out[baseline] = { cpu: summarizeSpread(cpu), rps: summarizeSpread(computeRoundRatios(ms, target, baseline, (m) => m.reqPerSec)) };
+    out[baseline] = { cpu: summarizeSpread(cpu), rps: summarizeSpread(computeRoundRatios(ms, target, baseline, metrics.rate)) };
   }
   return out;
 }
@@ -69,30 +82,36 @@ export function mergeFlags(ms: readonly Measurement[]): string[] {
   return [...groups.values()].map((g) => `${g.text} (${g.rounds.map((r) => `r${r}`).join(', ')})`);
 }
 
-function summarizeTarget(ms: readonly Measurement[], all: readonly Measurement[], target: string): SummaryRow {
+function summarizeTarget(ms: readonly Measurement[], all: readonly Measurement[], target: string, isBulk: boolean): SummaryRow {
   return {
     target,
     rounds: ms.length,
     reqPerSec: pick(ms, (m) => m.reqPerSec),
     mbPerSec: pick(ms, (m) => m.mbPerSec),
-    p50Ms: pick(ms, (m) => m.load.latencyP50Ms),
-    p99Ms: pick(ms, (m) => m.load.latencyP99Ms),
+    // A window without a completed response has no latency (wrk prints 0).
+    p50Ms: pick(ms, (m) => (m.load.requests > 0 ? m.load.latencyP50Ms : Number.NaN)),
+    p99Ms: pick(ms, (m) => (m.load.requests > 0 ? m.load.latencyP99Ms : Number.NaN)),
     cpuUsPerReq: pick(ms, (m) => m.serverCpuUsPerReq),
+    cpuUsPerMiB: pick(ms, getCpuPerMiB),
     serverCpuPct: pick(ms, (m) => m.serverCpuPct),
     clientCpuPct: pick(ms, (m) => m.clientCpuPct),
     clientBoundRounds: ms.filter((m) => m.isClientBound).length,
     errors: ms.reduce((sum, m) => sum + m.load.socketErrors + m.load.badStatus, 0),
     peakRssBytes: Math.max(0, ...ms.map((m) => m.peakRssBytes)),
-    ratios: summarizeRatios(all, target),
+    ratios: summarizeRatios(all, target, isBulk),
     flags: mergeFlags(ms),
   };
 }
 
-/** One row per target measured in `scenario`, lowest median CPU/request first. */
-export function summarizeScenario(measurements: readonly Measurement[], scenario: string): SummaryRow[] {
+/**
+ * One row per target measured in `scenario`, lowest median CPU/request first (CPU/MiB
+ * first in a bulk scenario, where ratios are per byte too).
+ */
+export function summarizeScenario(measurements: readonly Measurement[], scenario: string, isBulk = false): SummaryRow[] {
   const ms = measurements.filter((m) => m.scenario === scenario);
   const targets = [...new Set(ms.map((m) => m.target))];
-  const rows = targets.map((t) => summarizeTarget(ms.filter((m) => m.target === t), ms, t));
-  const key = (r: SummaryRow): number => (Number.isFinite(r.cpuUsPerReq.median) ? r.cpuUsPerReq.median : Infinity);
+  const rows = targets.map((t) => summarizeTarget(ms.filter((m) => m.target === t), ms, t, isBulk));
+  const rank = (r: SummaryRow): number => (isBulk ? r.cpuUsPerMiB.median : r.cpuUsPerReq.median);
+  const key = (r: SummaryRow): number => (Number.isFinite(rank(r)) ? rank(r) : Infinity);
   return rows.sort((a, b) => key(a) - key(b));
 }

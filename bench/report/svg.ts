@@ -95,18 +95,24 @@ function drawBars(rows: readonly SummaryRow[], spec: PanelSpec, top: number): st
 
 const CPU_PANEL: PanelSpec = { x: LABEL_W, value: (r) => r.cpuUsPerReq, format: formatFigure, isFloor: () => false };
 const RPS_PANEL: PanelSpec = { x: LABEL_W + PANEL_W + PANEL_GAP, value: (r) => r.reqPerSec, format: formatCount, isFloor: (r) => r.clientBoundRounds > 0 };
+/** Bulk scenarios draw CPU per MiB and MB/s in the same two places. */
+const CPU_MIB_PANEL: PanelSpec = { ...CPU_PANEL, value: (r) => r.cpuUsPerMiB };
+const MBPS_PANEL: PanelSpec = { ...RPS_PANEL, value: (r) => r.mbPerSec, format: formatFigure };
+const BULK_SUFFIX = ' — bars: server CPU µs per MiB, and MB/s';
 
 function drawGroup(record: RunRecord, scenarioIndex: number, top: number): { parts: string[]; height: number } {
   const scenario = record.scenarios[scenarioIndex]!;
-  const rows = summarizeScenario(record.measurements, scenario.name);
+  const isBulk = scenario.isBulk ?? false;
+  const rows = summarizeScenario(record.measurements, scenario.name, isBulk);
   const failed = new Set(record.targets.filter((t) => t.gate && !t.gate.ok).map((t) => t.name));
-  const parts = [text(8, top + 16, `${scenario.name}: ${scenario.title}`, 'font-size="13" font-weight="600" fill="#111"')];
+  const title = `${scenario.name}: ${scenario.title}${isBulk ? BULK_SUFFIX : ''}`;
+  const parts = [text(8, top + 16, title, 'font-size="13" font-weight="600" fill="#111"')];
   const barsTop = top + GROUP_HEAD;
   rows.forEach((row, i) => {
     const name = row.target + (failed.has(row.target) ? ' †' : '');
     parts.push(text(LABEL_W - 8, barsTop + i * ROW_H + BAR_H - 2, name, 'font-size="12" fill="#222" text-anchor="end"'));
   });
-  parts.push(...drawBars(rows, CPU_PANEL, barsTop), ...drawBars(rows, RPS_PANEL, barsTop));
+  parts.push(...drawBars(rows, isBulk ? CPU_MIB_PANEL : CPU_PANEL, barsTop), ...drawBars(rows, isBulk ? MBPS_PANEL : RPS_PANEL, barsTop));
   return { parts, height: GROUP_HEAD + Math.max(rows.length, 1) * ROW_H + AXIS_H + GROUP_GAP };
 }
 

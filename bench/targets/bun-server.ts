@@ -1,10 +1,11 @@
 /**
  * Bun baseline: every file becomes a static route (a Response built at boot, served by
- * Bun's native router without entering JS), `reusePort: true`, and N processes.
+ * Bun's native router without entering JS; files above 64 MiB are `Bun.file` routes read
+ * from disk), `reusePort: true`, and N processes.
  * Run with Bun: bun dist/bench/targets/bun-server.js <root> --host H --port P --workers N
  */
-import { readFileSync } from 'node:fs';
-import { lookupContentType, parseServerArgs, walkFiles, type ServerArgs } from './http-common.js';
+import { readFileSync, statSync } from 'node:fs';
+import { lookupContentType, parseServerArgs, STREAM_ABOVE_BYTES, walkFiles, type ServerArgs } from './http-common.js';
 
 interface BunChild {
   kill(signal?: string): void;
@@ -14,15 +15,19 @@ interface BunChild {
 /** The part of Bun's API this file uses (the project has no Bun typings). */
 declare const Bun: {
   serve(options: Record<string, unknown>): unknown;
+  file(path: string): unknown;
   spawn(cmd: string[], options: Record<string, unknown>): BunChild;
 };
 
 const CHILD_ENV = 'FASTSRV_BENCH_BUN_CHILD';
 
-function buildRoutes(root: string): Record<string, Response> {
-  const routes: Record<string, Response> = {};
+/** A static Response per file; a file above STREAM_ABOVE_BYTES is a BunFile route, served from disk. */
+function buildRoutes(root: string): Record<string, unknown> {
+  const routes: Record<string, unknown> = {};
   for (const [urlPath, abs] of walkFiles(root)) {
-    routes[urlPath] = new Response(readFileSync(abs), { headers: { 'Content-Type': lookupContentType(abs) } });
+    routes[urlPath] = statSync(abs).size > STREAM_ABOVE_BYTES
+      ? Bun.file(abs)
+      : new Response(readFileSync(abs), { headers: { 'Content-Type': lookupContentType(abs) } });
   }
   return routes;
 }

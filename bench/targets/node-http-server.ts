@@ -1,18 +1,22 @@
 /**
  * The best plain-Node baseline: node:http + node:cluster serving every file from an
- * in-memory Map with headers built at boot. Correct enough to pass the gate: ETag and
- * If-Modified-Since → 304, HEAD, single ranges with If-Range, 405 for other methods.
+ * in-memory Map with headers built at boot (files above 64 MiB are read from disk per
+ * request). Correct enough to pass the gate: ETag and If-Modified-Since → 304, HEAD,
+ * single ranges with If-Range, 405 for other methods.
  * Run: node dist/bench/targets/node-http-server.js <root> --host H --port P --workers N
  */
-import { readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, toUrlPath, walkFiles,
-  type ServerArgs,
+  isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, STREAM_ABOVE_BYTES,
+  toUrlPath, walkFiles, type ServerArgs,
 } from './http-common.js';
 
 interface Entry {
-  body: Buffer;
+  /** null: streamed from `path` per request. */
+  body: Buffer | null;
+  path: string;
+  size: number;
   etag: string;
   lastModified: string;
   mtimeMs: number;
@@ -26,19 +30,26 @@ const NOT_FOUND_HEADERS = { 'Content-Type': 'text/plain', 'Content-Length': Stri
 function buildCache(root: string): Map<string, Entry> {
   const cache = new Map<string, Entry>();
   for (const [urlPath, abs] of walkFiles(root)) {
-    const body = readFileSync(abs);
     const { size, mtimeMs, mtime } = statSync(abs);
+    const body = size > STREAM_ABOVE_BYTES ? null : readFileSync(abs);
     const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
     const lastModified = mtime.toUTCString();
     const headers304 = { ETag: etag, 'Last-Modified': lastModified };
-    const headers = { ...headers304, 'Content-Type': lookupContentType(abs), 'Content-Length': String(body.length), 'Accept-Ranges': 'bytes' };
-    cache.set(urlPath, { body, etag, lastModified, mtimeMs, headers, headers304 });
+    const headers = { ...headers304, 'Content-Type': lookupContentType(abs), 'Content-Length': String(size), 'Accept-Ranges': 'bytes' };
+    cache.set(urlPath, { body, path: abs, size, etag, lastModified, mtimeMs, headers, headers304 });
   }
   return cache;
 }
 
+/** Bytes start..end (inclusive) of the entry, from memory or streamed from disk. */
+function sendBytes(req: IncomingMessage, res: ServerResponse, entry: Entry, start: number, end: number): void {
+  if (req.method === 'HEAD') res.end();
+  else if (entry.body !== null) res.end(start === 0 && end === entry.size - 1 ? entry.body : entry.body.subarray(start, end + 1));
+  else createReadStream(entry.path, { start, end }).on('error', () => res.destroy()).pipe(res);
+}
+
 function sendRange(req: IncomingMessage, res: ServerResponse, entry: Entry, header: string): void {
-  const size = entry.body.length;
+  const size = entry.size;
   const range = isRangeApplicable(req.headers['if-range'], entry.etag, entry.lastModified) ? parseSingleRange(header, size) : null;
   if (range === 'unsatisfiable') {
     res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': '0' });
@@ -47,11 +58,11 @@ function sendRange(req: IncomingMessage, res: ServerResponse, entry: Entry, head
   }
   if (range === null) {
     res.writeHead(200, entry.headers);
-    res.end(req.method === 'HEAD' ? undefined : entry.body);
+    sendBytes(req, res, entry, 0, size - 1);
     return;
   }
   res.writeHead(206, { ...entry.headers, 'Content-Length': String(range.end - range.start + 1), 'Content-Range': `bytes ${range.start}-${range.end}/${size}` });
-  res.end(req.method === 'HEAD' ? undefined : entry.body.subarray(range.start, range.end + 1));
+  sendBytes(req, res, entry, range.start, range.end);
 }
 
 function startWorker(args: ServerArgs): void {
@@ -77,7 +88,8 @@ function startWorker(args: ServerArgs): void {
     const range = req.headers.range;
     if (range !== undefined) return sendRange(req, res, entry, range);
     res.writeHead(200, entry.headers);
-    res.end(req.method === 'HEAD' ? undefined : entry.body);
+    if (entry.body !== null && req.method !== 'HEAD') res.end(entry.body);
+    else sendBytes(req, res, entry, 0, entry.size - 1);
   });
   server.listen(args.port, args.host);
 }

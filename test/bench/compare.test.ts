@@ -5,7 +5,7 @@ import { makeRecord } from './records.js';
 describe('compareRecords', () => {
   const baseline = makeRecord({ fastsrv: [10, 10, 10], nginx: [20, 20, 20] }, { fastsrv: [40e3, 40e3, 40e3], nginx: [20e3, 20e3, 20e3] });
 
-  test('extractRatios: fastsrv ÷ nginx medians', () => expect(extractRatios(baseline).get('1k')).toEqual({ cpu: 0.5, rps: 2 }));
+  test('extractRatios: fastsrv ÷ nginx medians', () => expect(extractRatios(baseline).get('1k')).toEqual({ cpu: 0.5, rps: 2, isBulk: false }));
 
   test('within tolerance → not flagged', () => {
     const now = makeRecord({ fastsrv: [10.5, 10.5, 10.5], nginx: [20, 20, 20] }, { fastsrv: [39e3, 39e3, 39e3], nginx: [20e3, 20e3, 20e3] });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildFixtureBytes, createFixtures, createRandom, FIXTURES } from '../../bench/fixtures.js';
+import { buildFixtureBytes, createFixtures, createRandom, FIXTURES, LARGE_FIXTURE } from '../../bench/fixtures.js';
 import { SCENARIOS, selectScenarios } from '../../bench/scenarios.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-fixtures-test-'));
@@ -40,7 +40,7 @@ describe('fixtures', () => {
 
 describe('scenarios', () => {
   test('every scenario path is a fixture, except the 404 one', () => {
-    const known = new Set(FIXTURES.map((f) => f.urlPath));
+    const known = new Set([...FIXTURES, LARGE_FIXTURE].map((f) => f.urlPath));
     for (const s of SCENARIOS) for (const p of s.paths) expect(known.has(p)).toBe(s.expectStatus !== 200 ? s.name !== '404' : true);
   });
   test('selectScenarios keeps the order asked for and rejects unknown names', () => {

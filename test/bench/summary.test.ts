@@ -42,3 +42,10 @@ describe('mergeFlags', () => {
     expect(mergeFlags(ms)).toEqual(['only 90 CPU ticks (r1, r2)', '3 socket errors (r1)']);
   });
 });
+
+describe('latency of windows without a completed response', () => {
+  test('is unknown, not 0', () => {
+    const ms = [1, 2, 3].map((round) => makeMeasurement({ target: 'a', round, load: { ...makeMeasurement({ target: 'a', round }).load, requests: round === 2 ? 5 : 0, latencyP50Ms: round === 2 ? 7 : 0 } }));
+    expect(summarizeScenario(ms, '1k')[0]!.p50Ms).toEqual({ median: 7, min: 7, max: 7, n: 1 });
+  });
+});
