@@ -50,6 +50,17 @@ export function spawnGroup(spec: SpawnSpec): ChildProcess {
   }
 }
 
+/**
+ * Start a command as the leader of a new process group with stdout piped to the caller
+ * and stderr piped to the caller (for output that must be seen as it arrives: a banner).
+ */
+export function spawnGroupPiped(command: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) liveGroups.add(child.pid);
+  child.on('error', () => undefined);
+  return child;
+}
+
 /** Pids of the live (non-zombie) members of a process group. */
 export function listGroup(pgid: number): number[] {
   return readAllStats()
