@@ -56,7 +56,7 @@ async function runAll(options: StartupOptions, tempDir: string, root: string, fi
     for (const mode of options.modes) {
       showStatus(`workers ${workers}, ${mode}: starting fastsrv…`);
       try {
-        const run = await measureStartup({ repoDir: REPO_DIR, root, workers, mode, tmpDir: prepareTmpDir(tempDir, workers, mode), probes, timeoutMs: options.timeoutSec * 1000 });
+        const run = await measureStartup({ repoDir: REPO_DIR, root, workers, mode, tmpDir: prepareTmpDir(tempDir, workers, mode), probes, timeoutMs: options.timeoutSec * 1000, extraArgs: options.extraArgs });
         runs.push(run);
         logLine(describeRun(run));
       } catch (error) {
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   showStatus(`writing ${files.length} files…`);
   writeSiteTree(root, files);
   const tree = describeTree(files);
+  if (options.extraArgs.length > 0) logLine(`extra fastsrv arguments: ${options.extraArgs.join(' ')}`);
   logLine(`tree: ${tree.files} files, ${formatMiB(tree.bytes)}; ${tree.compressibleFiles} compressible (${formatMiB(tree.compressibleBytes)}) in ${root}`);
   const warnings: string[] = [];
   let runs: StartupRun[];

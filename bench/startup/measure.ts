@@ -24,6 +24,8 @@ export interface StartupSpec {
   tmpDir: string;
   probes: readonly PlannedFile[];
   timeoutMs: number;
+  /** Appended to the command line. */
+  extraArgs: readonly string[];
 }
 
 export interface StartupRun {
@@ -120,6 +122,7 @@ export async function measureStartup(spec: StartupSpec): Promise<StartupRun> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const args = [join(spec.repoDir, 'dist/src/cli.js'), spec.root, '--host', '127.0.0.1', '--port', String(port), '--workers', String(spec.workers)];
   if (spec.mode === 'no-compress') args.push('--no-compress');
+  args.push(...spec.extraArgs);
   const t0 = performance.now();
   const child = spawnGroupPiped(process.execPath, args, { TMPDIR: spec.tmpDir });
   const pid = child.pid!;

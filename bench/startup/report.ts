@@ -8,6 +8,8 @@ export interface StartupOptions {
   workers: number[];
   modes: StartupMode[];
   timeoutSec: number;
+  /** Extra CLI arguments for every start (`--arg=--no-watch`). */
+  extraArgs: string[];
   /** Directory for startup-<date>-<host>.json; null: print only. */
   out: string | null;
   help: boolean;
@@ -25,6 +27,7 @@ file served with Content-Encoding: br), RSS and CPU of the process tree.
                      cold: fresh TMPDIR (empty compression store); warm: the same TMPDIR
                      again; no-compress: --no-compress
   --timeout S        give up waiting for a start or for compression after S s (default 600)
+  --arg=X            pass X to every fastsrv start (repeatable), e.g. --arg=--no-watch
   --out DIR          also write DIR/startup-<date>-<host>.json (default: print only)
   --help             print this help
 `;
@@ -51,7 +54,7 @@ export function parseStartupOptions(argv: string[]): StartupOptions {
     args: argv,
     options: {
       files: { type: 'string' }, workers: { type: 'string' }, modes: { type: 'string' },
-      timeout: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      timeout: { type: 'string' }, arg: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const workers = (values.workers ?? '1,2').split(',').map((w) => parsePositiveInt('workers', w.trim(), 1));
@@ -60,6 +63,7 @@ export function parseStartupOptions(argv: string[]): StartupOptions {
     workers,
     modes: parseModes(values.modes),
     timeoutSec: parsePositiveInt('timeout', values.timeout, 600),
+    extraArgs: values.arg ?? [],
     out: values.out ?? null,
     help: values.help ?? false,
   };

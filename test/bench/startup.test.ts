@@ -63,13 +63,14 @@ test('parseBannerMs', () => {
 
 describe('parseStartupOptions', () => {
   test('defaults: 10 000 files, workers 1 and 2, every mode, no file written', () => {
-    expect(parseStartupOptions([])).toEqual({ files: 10_000, workers: [1, 2], modes: ['cold', 'warm', 'no-compress'], timeoutSec: 600, out: null, help: false });
+    expect(parseStartupOptions([])).toEqual({ files: 10_000, workers: [1, 2], modes: ['cold', 'warm', 'no-compress'], timeoutSec: 600, extraArgs: [], out: null, help: false });
   });
   test('modes keep their run order; warm needs cold', () => {
     expect(parseStartupOptions(['--modes', 'no-compress,cold']).modes).toEqual(['cold', 'no-compress']);
     expect(() => parseStartupOptions(['--modes', 'warm'])).toThrow(/needs cold/);
     expect(() => parseStartupOptions(['--modes', 'hot'])).toThrow(/expected some of/);
     expect(() => parseStartupOptions(['--workers', '0'])).toThrow(/positive integer/);
+    expect(parseStartupOptions(['--arg=--no-watch', '--arg=--max-age=60']).extraArgs).toEqual(['--no-watch', '--max-age=60']);
   });
 });
 
