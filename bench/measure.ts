@@ -94,7 +94,7 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
   if (sizeFlag && !isPartialBulk) flags.push(sizeFlag);
   const transferFlag = checkTransferRate(load);
   if (transferFlag) flags.push(transferFlag);
-  if (w.serverTicks < MIN_TICKS) flags.push(`only ${w.serverTicks} CPU ticks (±1 tick per process): CPU/req is coarse`);
+  if (w.serverTicks < MIN_TICKS) flags.push(`only ${w.serverTicks} CPU ticks (±1 tick per process): CPU/${ids.scenario.isBulk ? 'MiB' : 'req'} is coarse`);
   return {
     target: ids.target,
     scenario: ids.scenario.name,

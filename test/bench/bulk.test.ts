@@ -79,7 +79,7 @@ describe('1g scenario', () => {
     const window = { load, wallSec: 2, serverTicks: 150, clockTicks: 100, clientCores: 1, peakRssBytes: 1, inFlight: 8, machine: { process: 330, irq: 0, steal: 0 } };
     const m = buildMeasurement({ target: 't', scenario: big!, round: 1 }, window);
     expect(m.serverCpuUsPerMiB).toBeCloseTo(1.5e6 / 3072);
-    expect(m.flags).toEqual(['only 150 CPU ticks (±1 tick per process): CPU/req is coarse']);
+    expect(m.flags).toEqual(['only 150 CPU ticks (±1 tick per process): CPU/MiB is coarse']);
     const nothing = buildMeasurement({ target: 't', scenario: big!, round: 1 }, { ...window, load: { ...load, bytes: 0 } });
     expect(nothing.flags).toContain('no requests completed');
   });
