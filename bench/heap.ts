@@ -50,10 +50,11 @@ function waitForMessage<T extends { type: string }>(child: ChildProcess, type: s
 }
 
 /** Fork the profiled worker with the Config the primary would give it; resolve once it listens. */
-async function startWorker(root: string, port: number, cpu: CpuPlan): Promise<ChildProcess> {
+async function startWorker(root: string, port: number, cpu: CpuPlan, tempDir: string): Promise<ChildProcess> {
   const config = buildConfig(root, { host: '127.0.0.1', port: String(port), 'no-watch': true }, {});
   const child = fork(join(REPO_DIR, 'dist/bench/heap/worker.js'), [], {
-    env: { ...process.env, FASTSRV_CONFIG: JSON.stringify(config), FASTSRV_WORKER_INDEX: '0' },
+    // TMPDIR: the compression store lives in this run's temp dir, not the user's.
+    env: { ...process.env, FASTSRV_CONFIG: JSON.stringify(config), FASTSRV_WORKER_INDEX: '0', TMPDIR: tempDir },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   trackChild(child);
@@ -124,7 +125,7 @@ async function measureAll(options: HeapOptions, tempDir: string): Promise<HeapRe
   if (cpu.clientCpus) await runCommand('taskset', ['-a', '-p', '-c', cpu.clientCpus, String(process.pid)]);
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = await startWorker(root, port, cpu);
+  const child = await startWorker(root, port, cpu, tempDir);
   try {
     await waitForCompression(baseUrl);
     const etag = (await fetchEtag(baseUrl, '/index.html')) ?? '""';
