@@ -16,7 +16,7 @@ import {
 import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
 import { parseRange } from './http/range.js';
 import { acquireFile, checkSource, FILE_MISSING, FILE_OK } from './files.js';
-import { joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
+import { formatUnsatisfiableHead, joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
 import {
   endWithoutBody,
   isClosingConnections,
@@ -70,7 +70,7 @@ export function serveEntry(
   }
   if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
   const range = req.getHeader(RANGE);
-  const partial = range === '' ? null : planRange(res, req, entry, rep, range);
+  const partial = range === '' ? null : planRange(res, req, entry, rep, range, table);
   if (partial === RESPONDED) return;
   if (partial !== null) {
     if (isHead) endWithoutBody(res, partial.head + '\r\nContent-Length: ' + partial.length);
@@ -141,6 +141,7 @@ function planRange(
   entry: FileEntry,
   rep: Representation,
   header: string,
+  table: CacheTable,
 ): PartialResponse | null | typeof RESPONDED {
   const ifRange = req.getHeader(IF_RANGE);
   if (ifRange !== '' && checkIfRange(ifRange, rep.etag, entry.lastModified, entry.mtimeSec) === COND_FALSE) {
@@ -151,7 +152,7 @@ function planRange(
     case 'none':
       return null;
     case 'unsatisfiable':
-      endWithoutBody(res, rep.unsatisfiableBlock);
+      endWithoutBody(res, formatUnsatisfiableHead(entry, rep, table.extraHeaderText));
       return RESPONDED;
     case 'single':
       return planSingleRange(entry, rep, result.start, result.end);

@@ -20,6 +20,19 @@ function nextBoundary(): string {
   return BOUNDARY_PREFIX + String(boundaryCount).padStart(10, '0');
 }
 
+/** "206 Partial Content" and the 200's header lines after its Content-Type. */
+function formatPartialHead(rep: Representation): string {
+  return '206 Partial Content' + rep.okBlock.toString('latin1', rep.afterTypeOffset);
+}
+
+/** The 416 head: Content-Range: bytes *\/size, Vary when negotiable, extra headers. */
+export function formatUnsatisfiableHead(entry: FileEntry, rep: Representation, extraText: string): string {
+  return (
+    '416 Range Not Satisfiable\r\nContent-Range: bytes */' + rep.size +
+    (entry.isNegotiable ? '\r\nVary: Accept-Encoding' : '') + extraText + '\r\nContent-Length: 0'
+  );
+}
+
 /** A 206 to send: head (no Content-Length), body segments, body length. */
 export interface PartialResponse {
   readonly head: string;
@@ -30,7 +43,7 @@ export interface PartialResponse {
 /** 206 with bytes start..end (inclusive) of the representation. */
 export function planSingleRange(entry: FileEntry, rep: Representation, start: number, end: number): PartialResponse {
   const head =
-    rep.partialHead +
+    formatPartialHead(rep) +
     '\r\nContent-Type: ' + entry.contentType +
     '\r\nContent-Range: ' + formatContentRange(start, end, rep.size);
   return { head, segments: [{ start, end }], length: end - start + 1 };
@@ -45,7 +58,7 @@ export function planMultipleRanges(entry: FileEntry, rep: Representation, ranges
     segments.push(Buffer.from(parts.heads[i], 'latin1'), ranges[i]);
   }
   segments.push(Buffer.from(parts.tail, 'latin1'));
-  const head = rep.partialHead + '\r\nContent-Type: ' + formatMultipartContentType(boundary);
+  const head = formatPartialHead(rep) + '\r\nContent-Type: ' + formatMultipartContentType(boundary);
   return { head, segments, length: parts.length };
 }
 

@@ -108,7 +108,14 @@ class Supervisor {
   constructor(private readonly config: Config) {}
 
   start(): void {
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)) });
+    cluster.setupPrimary({
+      exec: fileURLToPath(new URL('./worker.js', import.meta.url)),
+      // A worker allocates little once its cache is built (well under 200 B
+      // per request), but building it fills V8's default 16 MiB semi-spaces,
+      // which then stay resident: 2 MiB saves ~20 MiB RSS per worker and
+      // measured no slower to start (bench/NOTES.md).
+      execArgv: [...process.execArgv, '--max-semi-space-size=2'],
+    });
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
     process.on('SIGINT', () => this.onStopSignal());
     process.on('SIGTERM', () => this.onStopSignal());
@@ -117,6 +124,7 @@ class Supervisor {
     if (this.config.watch) {
       watchTree(
         this.config.root,
+        { includeDotDirs: this.config.dotfiles === 'allow' },
         (keys) => {
           this.changeBatches++;
           this.broadcast({ type: 'changed', keys });

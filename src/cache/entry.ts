@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HAS_BR, HAS_GZIP } from '../http/encoding.js';
-import { buildHeaderBlock, formatHttpDate, type HeaderList } from './headers.js';
+import { formatHeaderLines, formatHttpDate } from './headers.js';
 import { getCacheControl, type HeaderPolicy } from './policy.js';
 
 /** One encoding of a file (identity, gzip or br) and its header blocks. */
@@ -24,13 +24,11 @@ export class Representation {
     /** `304 Not Modified` head: ETag, Last-Modified, Cache-Control, Vary. */
     readonly notModifiedBlock: Buffer,
     /**
-     * `206 Partial Content` head text without Content-Type; the caller
-     * appends Content-Type (the file's, or multipart/byteranges) and
-     * Content-Range.
+     * Where the header lines after Content-Type start in okBlock: a 206 head
+     * is "206 Partial Content" + that tail + its own Content-Type and
+     * Content-Range (built per range request, see partial.ts).
      */
-    readonly partialHead: string,
-    /** `416` head with `Content-Range: bytes *\/size` and Content-Length 0. */
-    readonly unsatisfiableBlock: Buffer,
+    readonly afterTypeOffset: number,
   ) {}
 }
 
@@ -134,7 +132,8 @@ interface RepresentationHeaders {
   readonly lastModified: string;
   readonly cacheControl: string;
   readonly vary: boolean;
-  readonly extra: HeaderList;
+  /** Extra header lines, each "\r\nName: value". */
+  readonly extraText: string;
 }
 
 /** What every representation of a file shares: type, validators, policy. */
@@ -146,7 +145,7 @@ function buildCommonHeaders(file: FileInfo, vary: boolean, policy: HeaderPolicy)
     lastModified: formatHttpDate(mtimeSec),
     cacheControl: getCacheControl(file.key, file.contentType, policy),
     vary,
-    extra: policy.extraHeaders,
+    extraText: formatHeaderLines(policy.extraHeaders),
   };
 }
 
@@ -161,34 +160,22 @@ function buildRepresentation(
   encoding: string | null,
   h: RepresentationHeaders,
 ): Representation {
-  const vary: HeaderList = h.vary ? [['Vary', 'Accept-Encoding']] : [];
-  const validators: HeaderList = [
-    ['ETag', etag],
-    ['Last-Modified', h.lastModified],
-    ['Cache-Control', h.cacheControl],
-    ...vary,
-  ];
-  const untyped: HeaderList = [
-    ...(encoding === null ? [] : [['Content-Encoding', encoding] as const]),
-    ...validators,
-    ['Accept-Ranges', 'bytes'],
-    ['X-Content-Type-Options', 'nosniff'],
-    ...h.extra,
-  ];
-  const entity: HeaderList = [['Content-Type', h.contentType], ...untyped];
+  // Header values here are ASCII by construction (mime-db types, base64url
+  // tags, HTTP-dates) or were validated when the options were parsed.
+  const validators =
+    '\r\nETag: ' + etag + '\r\nLast-Modified: ' + h.lastModified + '\r\nCache-Control: ' + h.cacheControl +
+    (h.vary ? '\r\nVary: Accept-Encoding' : '');
+  const typed = '200 OK\r\nContent-Type: ' + h.contentType;
+  const ok =
+    typed + (encoding === null ? '' : '\r\nContent-Encoding: ' + encoding) + validators +
+    '\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff' + h.extraText;
   return new Representation(
     body,
     size,
     etag,
-    buildHeaderBlock('200 OK', entity),
-    buildHeaderBlock('200 OK', [...entity, ['Content-Length', String(size)]]),
-    buildHeaderBlock('304 Not Modified', [...validators, ...h.extra]),
-    buildHeaderBlock('206 Partial Content', untyped).toString('latin1'),
-    buildHeaderBlock('416 Range Not Satisfiable', [
-      ['Content-Range', `bytes */${size}`],
-      ...vary,
-      ...h.extra,
-      ['Content-Length', '0'],
-    ]),
+    Buffer.from(ok, 'latin1'),
+    Buffer.from(ok + '\r\nContent-Length: ' + size, 'latin1'),
+    Buffer.from('304 Not Modified' + validators + h.extraText, 'latin1'),
+    typed.length,
   );
 }

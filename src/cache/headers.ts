@@ -19,6 +19,13 @@ export function buildHeaderBlock(status: string, headers: HeaderList): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
+/** "\r\nName: value" per header, for appending to a block's text. */
+export function formatHeaderLines(headers: HeaderList): string {
+  let text = '';
+  for (const [name, value] of headers) text += '\r\n' + name + ': ' + value;
+  return text;
+}
+
 /** Header values come from config and file names: refuse CR, LF and NUL. */
 function assertHeaderSafe(text: string): void {
   for (let i = 0; i < text.length; i++) {

@@ -2,10 +2,11 @@
  * The cache table: decoded URL path → entry, built from one walk of the root.
  * Setup only; the server reads the maps.
  */
-import { readFileSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, type Stats } from 'node:fs';
 import { encodePath } from '../http/path.js';
 import { getContentType } from '../mime.js';
 import { buildFileEntry, buildStreamedEntry, FileSource, type FileEntry } from './entry.js';
+import { formatHeaderLines } from './headers.js';
 import { isCompressible, type HeaderPolicy } from './policy.js';
 import { buildFixedResponses, buildRedirect, type FixedResponses, type Redirect } from './responses.js';
 import { scanDirectory, type ScannedFile } from './scan.js';
@@ -45,10 +46,15 @@ export class CacheTable {
   /** Found but not served: dotfiles, unreadable, links out of the root. */
   skipped = 0;
 
+  /** The extra headers as "\r\nName: value" lines, for heads built per request. */
+  readonly extraHeaderText: string;
+
   constructor(
     public fixed: FixedResponses,
     readonly options: BuildOptions,
-  ) {}
+  ) {
+    this.extraHeaderText = formatHeaderLines(options.policy.extraHeaders);
+  }
 
   /** Serve `entry` under `key` (its own key or an alias). */
   addKey(key: string, entry: FileEntry): void {
@@ -194,11 +200,33 @@ function buildStreamed(table: CacheTable, file: ScannedFile, contentType: string
   return buildStreamedEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, source, options.policy);
 }
 
+/**
+ * Read a file whose size the scan already knows: open, one read, close
+ * (readFileSync would fstat again). Small files land in Node's shared
+ * buffer pool instead of one allocation each. A file that shrank since the
+ * scan yields what is there; one that grew is read to the scanned size, and
+ * the watcher's event for that write triggers a re-read.
+ */
 function readBody(file: ScannedFile): Buffer | null {
+  let fd: number;
   try {
-    return readFileSync(file.absPath);
+    fd = openSync(file.absPath, 'r');
   } catch {
     return null;
+  }
+  try {
+    const body = Buffer.allocUnsafe(file.size);
+    let length = 0;
+    while (length < body.length) {
+      const n = readSync(fd, body, length, body.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return length === body.length ? body : body.subarray(0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
