@@ -16,6 +16,8 @@ export type WorkerMessage =
 /** Primary → worker. `changed` lists URL keys of changed paths ('/' = anything). */
 export type PrimaryMessage =
   | { readonly type: 'shutdown' }
+  /** Every worker listens: background work (compression) may start. */
+  | { readonly type: 'started' }
   | { readonly type: 'changed'; readonly keys: readonly string[] };
 
 /** Environment variable that carries the JSON Config to a worker. */

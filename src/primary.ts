@@ -158,7 +158,8 @@ class Supervisor {
       // while it was building its cache, have it rescan everything.
       if (this.changeBatches !== state.changesAtFork) worker.send({ type: 'changed', keys: ['/'] } satisfies PrimaryMessage);
       onStarted(true);
-      this.maybePrintBanner(message);
+      if (this.isStarted) worker.send({ type: 'started' } satisfies PrimaryMessage);
+      else this.maybePrintBanner(message);
     });
     if (!this.isStarted) this.owners[slot] = worker.id;
     return state;
@@ -170,6 +171,9 @@ class Supervisor {
     if (listening < this.config.workers) return;
     this.isStarted = true;
     process.stdout.write(formatBanner(this.config, message, Date.now() - this.startedAt, readTcpMigrateReq()));
+    // Compression waits until every worker has built its cache, so it does
+    // not slow the start of the others on a machine with few cores.
+    this.broadcast({ type: 'started' });
   }
 
   private onExit(worker: Worker, code: number | null, signal: string | null): void {

@@ -68,6 +68,9 @@ async function runWorker(config: Config, index: number): Promise<void> {
   setServer(server);
   const compress = createCompressor(server, options, config, index);
   process.on('message', createChangeHandler(server, config.root, options, compress));
+  process.on('message', (message: PrimaryMessage) => {
+    if (message?.type === 'started') compress();
+  });
   send({
     type: 'listening',
     port: server.port,
@@ -77,7 +80,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
     skipped: table.skipped,
     isNative: isNative(uws),
   });
-  compress();
+  if (process.send === undefined) compress(); // run without a primary (bench/heap.ts)
 }
 
 /** Run background precompression over the served table; one pass at a time. */

@@ -3,7 +3,7 @@
  * Objects are created with every field in the constructor so they keep one
  * hidden class on the hot path.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { HAS_BR, HAS_GZIP } from '../http/encoding.js';
 import { formatHeaderLines, formatHttpDate } from './headers.js';
 import { getCacheControl, type HeaderPolicy } from './policy.js';
@@ -81,7 +81,8 @@ export function computeStatEtag(source: FileSource): string {
 
 /** Quoted strong ETag from the content: 16 base64url chars of SHA-1. */
 export function computeEtag(body: Buffer): string {
-  return '"' + createHash('sha1').update(body).digest('base64url').slice(0, 16) + '"';
+  // crypto.hash: one call, no Hash object (about 2x faster for small files).
+  return '"' + hash('sha1', body, 'base64url').slice(0, 16) + '"';
 }
 
 /**

@@ -36,7 +36,18 @@ function assertHeaderSafe(text: string): void {
   }
 }
 
-/** IMF-fixdate of a modification time truncated to whole seconds. */
+const dates = new Map<number, string>();
+
+/**
+ * IMF-fixdate of a modification time in whole seconds. Files copied in one
+ * deploy share a handful of seconds, so the strings are shared (bounded).
+ */
 export function formatHttpDate(seconds: number): string {
-  return new Date(seconds * 1000).toUTCString();
+  let text = dates.get(seconds);
+  if (text === undefined) {
+    text = new Date(seconds * 1000).toUTCString();
+    if (dates.size >= 4096) dates.clear();
+    dates.set(seconds, text);
+  }
+  return text;
 }
