@@ -105,8 +105,3 @@ export function releaseFile(file: SharedFile): void {
   open.delete(file.source);
   closeSync(file.fd);
 }
-
-/** Descriptors currently open for streaming (for tests and stats). */
-export function countOpenFiles(): number {
-  return open.size;
-}

@@ -34,7 +34,7 @@ export function endWithoutBody(res: HttpResponse, head: Buffer | string): void {
 }
 
 /** Bodies up to this size are sent with end() (one copy, no state). */
-export const INLINE_BODY_LIMIT = 64 * 1024;
+const INLINE_BODY_LIMIT = 64 * 1024;
 
 /** Counts responses still sending, so shutdown can wait for them. */
 export interface StreamTracker {
@@ -75,7 +75,7 @@ export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer
 export type Segment = Buffer | { readonly start: number; readonly end: number };
 
 /** Bytes read from disk per step: one buffer per response in flight. */
-export const STREAM_CHUNK = 256 * 1024;
+const STREAM_CHUNK = 256 * 1024;
 const MAX_POOLED_CHUNKS = 64;
 const chunkPool: Buffer[] = [];
 

@@ -5,7 +5,7 @@
  */
 import { getDefaultStoreDir, openVariantStore } from './cache/compress.js';
 import { precompressTable } from './cache/precompress.js';
-import { buildCacheTable, type BuildOptions, type CacheTable } from './cache/table.js';
+import { buildCacheTable, type BuildOptions } from './cache/table.js';
 import type { Config } from './config.js';
 import { limitOpenFiles, readOpenFileLimit } from './files.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
@@ -45,11 +45,6 @@ export function getBuildOptions(config: Config): BuildOptions {
       extraHeaders: [...(config.cors ? CORS_HEADERS : []), ...userHeaders],
     },
   };
-}
-
-/** Build the cache table for a config (also used by tests and benches). */
-export function buildTableForConfig(config: Config): CacheTable {
-  return buildCacheTable(config.root, getBuildOptions(config));
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
