@@ -35,7 +35,8 @@ export function loadUws(allowFallback: boolean): UwsModule {
     throw new NativeLoadError(
       `the native uWebSockets.js binary is not usable: ${problem}. ` +
         'The package would fall back to a slow pure-JavaScript server; fastsrv refuses to run on it. ' +
-        'Use Node.js 18, 20 or 22 on linux/darwin x64/arm64 (or win32 x64), ' +
+        'The package ships binaries for Node.js 16, 18 and 20 (ABI 93, 108, 115) on linux/darwin x64/arm64 and win32 x64; ' +
+          'use one of those, ' +
         'or pass --allow-js-fallback to run slowly anyway.',
     );
   }
