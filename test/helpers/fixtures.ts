@@ -53,6 +53,7 @@ export function makeStandardTree(): Tree & { readonly secret: string } {
     'big.bin': makeBytes(300 * 1024, 3),
     'my file.txt': 'a name with a space\n',
     'café/menü.html': '<p>non-ASCII names</p>\n',
+    'über/index.html': '<p>non-ASCII directory</p>\n',
     '100%.txt': 'percent in the name\n',
     'docs/index.html': '<p>docs index</p>\n',
     'docs/guide/intro.html': '<p>nested</p>\n',

@@ -193,8 +193,11 @@ describe('directories', () => {
   });
 
   it('the redirect of a non-ASCII directory is percent-encoded', async () => {
-    const reply = await get(port, '/caf%C3%A9');
-    expect(reply.status).toBe(404); // café/ has no index.html
+    const reply = await get(port, '/%C3%BCber?x=1');
+    expect(reply.status).toBe(301);
+    expect(reply.headers.location).toBe('/%C3%BCber/?x=1');
+    expect((await get(port, '/%C3%BCber/')).body.toString()).toBe('<p>non-ASCII directory</p>\n');
+    expect((await get(port, '/caf%C3%A9')).status).toBe(404); // café/ has no index.html
   });
 });
 
