@@ -60,6 +60,8 @@ async function startWorker(root: string, port: number, cpu: CpuPlan, tempDir: st
   trackChild(child);
   if (cpu.serverCpus) await runCommand('taskset', ['-a', '-p', '-c', cpu.serverCpus, String(child.pid)]);
   await waitForMessage(child, 'listening');
+  // As the primary does once every worker listens: background compression may start.
+  child.send({ type: 'started' });
   return child;
 }
 

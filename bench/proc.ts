@@ -4,7 +4,7 @@
  * whatever is still alive after an error or Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readAllStats } from './procstat.js';
@@ -95,6 +95,22 @@ export function killAllGroupsSync(): void {
   liveGroups.clear();
   for (const child of liveChildren) child.kill('SIGKILL');
   liveChildren.clear();
+}
+
+/**
+ * On SIGINT/SIGTERM: say `message`, kill every started group, remove
+ * `tempDir`, exit 130; on any exit, kill what is left.
+ */
+export function installCleanup(tempDir: string, message: (signal: NodeJS.Signals) => void): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    message(signal);
+    killAllGroupsSync();
+    rmSync(tempDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', killAllGroupsSync);
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */

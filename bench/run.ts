@@ -12,7 +12,7 @@ import { launchTarget, type RunningTarget } from './launch.js';
 import { gatherMachineInfo } from './machine.js';
 import { measureWindow, type MeasureContext } from './measure.js';
 import { HELP, parseOptions, planCpus, type CpuPlan } from './options.js';
-import { findProcessesNamed, killAllGroupsSync, listGroup, runCommand } from './proc.js';
+import { findProcessesNamed, installCleanup, killAllGroupsSync, listGroup, runCommand } from './proc.js';
 import { logLine, showStatus } from './progress.js';
 import { formatCount, formatFigure } from './report/format.js';
 import { buildMarkdown, buildScenarioSection } from './report/markdown.js';
@@ -24,18 +24,6 @@ import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './
 
 const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEER_COMMANDS = ['nginx', 'lighttpd', 'h2o', 'caddy', 'bun'];
-
-function installCleanup(tempDir: string): void {
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logLine(`\n${signal}: stopping every target`);
-    killAllGroupsSync();
-    rmSync(tempDir, { recursive: true, force: true });
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', killAllGroupsSync);
-}
 
 async function startTargets(options: Options, root: string, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
   const statuses: TargetStatus[] = [];
@@ -115,7 +103,7 @@ function compareWithBaseline(options: Options, current: RunRecord): string | nul
 async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> {
   const tempDir = mkdtempSync(join(tmpdir(), 'fastsrv-bench-'));
   chmodSync(tempDir, 0o755);
-  installCleanup(tempDir);
+  installCleanup(tempDir, (signal) => logLine(`\n${signal}: stopping every target`));
   const startedAt = new Date().toISOString();
   const machine = await gatherMachineInfo(REPO_DIR);
   if (cpu.clientCpus) await runCommand('taskset', ['-a', '-p', '-c', cpu.clientCpus, String(process.pid)]);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatherMachineInfo } from './machine.js';
-import { killAllGroupsSync } from './proc.js';
+import { installCleanup, killAllGroupsSync } from './proc.js';
 import { logLine, showStatus } from './progress.js';
 import { formatMiB } from './report/format.js';
 import { measureStartup, type StartupMode, type StartupRun } from './startup/measure.js';
@@ -17,18 +17,6 @@ import { formatStartupTable, parseStartupOptions, STARTUP_HELP, type StartupOpti
 import { isCompressible, planSiteTree, selectProbeFiles, writeSiteTree, type PlannedFile } from './startup/tree.js';
 
 const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function installCleanup(tempDir: string): void {
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logLine(`\n${signal}: stopping`);
-    killAllGroupsSync();
-    rmSync(tempDir, { recursive: true, force: true });
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', killAllGroupsSync);
-}
 
 /** Sizes of the tree, for the record. */
 function describeTree(files: readonly PlannedFile[]): Record<string, number> {
@@ -76,7 +64,7 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date().toISOString();
   const tempDir = mkdtempSync(join(tmpdir(), 'fastsrv-startup-'));
-  installCleanup(tempDir);
+  installCleanup(tempDir, (signal) => logLine(`\n${signal}: stopping`));
   const root = join(tempDir, 'root');
   const files = planSiteTree(options.files);
   showStatus(`writing ${files.length} files…`);

@@ -75,7 +75,6 @@ async function runWorker(config: Config, index: number): Promise<void> {
     skipped: table.skipped,
     isNative: isNative(uws),
   });
-  if (process.send === undefined) compress(); // run without a primary (bench/heap.ts)
 }
 
 /** Run background precompression over the served table; one pass at a time. */
