@@ -4,6 +4,7 @@ import { cpus, hostname, release, totalmem, version } from 'node:os';
 import { join } from 'node:path';
 import { getClockTicks } from './procstat.js';
 import { runCommand } from './proc.js';
+import { findBun } from './targets/bun-binary.js';
 
 /** First line of a command's output that matches, or 'not installed'. */
 async function readVersion(command: string, args: string[], pattern: RegExp): Promise<string> {
@@ -30,13 +31,15 @@ function readPackageVersion(repoDir: string, name: string): string {
 
 /** Key/value facts for the report; versions come from each binary itself. */
 export async function gatherMachineInfo(repoDir: string): Promise<Record<string, string>> {
-  const bun = join(repoDir, 'node_modules/@oven/bun-linux-x64/bin/bun');
-  const [nginx, lighttpd, h2o, caddy, bunVersion, wrk] = await Promise.all([
+  const bun = findBun();
+  const [fastsrv, nginx, lighttpd, h2o, caddy, bunVersion, wrk] = await Promise.all([
+    // "fastsrv 0.2.0 (Node.js v24.22.3, uWebSockets.js 20.57.0 from …)": the engine is part of the result.
+    readVersion(process.execPath, [join(repoDir, 'dist/src/cli.js'), '--version'], /^fastsrv (.+)$/m),
     readVersion('nginx', ['-v'], /nginx version: nginx\/(\S+)/),
     readVersion('lighttpd', ['-v'], /lighttpd\/(\S+)/),
     readVersion('h2o', ['--version'], /h2o version (\S+)/),
     readVersion('caddy', ['version'], /^(v?\d\S*)/m),
-    existsSync(bun) ? readVersion(bun, ['--version'], /^(\d\S*)/m) : Promise.resolve('not installed'),
+    bun !== null ? readVersion(bun, ['--version'], /^(\d\S*)/m) : Promise.resolve('not installed'),
     readVersion('wrk', ['-v'], /wrk (\S+)/),
   ]);
   return {
@@ -48,6 +51,7 @@ export async function gatherMachineInfo(repoDir: string): Promise<Record<string,
     kernel: `${release()} (${version()})`,
     clockTicksPerSec: String(getClockTicks()),
     node: process.version,
+    fastsrv,
     nginx, lighttpd, h2o, caddy, bun: bunVersion, wrk,
     autocannon: readPackageVersion(repoDir, 'autocannon'),
   };

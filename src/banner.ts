@@ -8,7 +8,17 @@ interface CacheSummary {
   readonly byteCount: number;
   readonly streamedCount: number;
   readonly skipped: number;
+}
+
+/** Facts about this start the banner reports. */
+export interface StartInfo {
+  readonly startMs: number;
+  /** describeEngine(): "uWebSockets.js 20.57.0 from @btc-vision/uwebsockets.js". */
+  readonly engine: string;
   readonly isNative: boolean;
+  /** Why the FASTSRV_UWS build was not used, or null. */
+  readonly engineNote: string | null;
+  readonly tcpMigrateReq: number | null;
 }
 
 /** Human size: 1.5 KiB, 12.0 MiB. */
@@ -36,16 +46,18 @@ export function listUrls(host: string, port: number): string[] {
   return urls;
 }
 
-export function formatBanner(config: Config, cache: CacheSummary, startMs: number, tcpMigrateReq: number | null): string {
+export function formatBanner(config: Config, cache: CacheSummary, start: StartInfo): string {
   const lines = [
-    `fastsrv ${getVersion()} ready in ${startMs} ms`,
+    `fastsrv ${getVersion()} ready in ${start.startMs} ms`,
+    `  engine    ${start.engine} on Node.js ${process.version}`,
+    ...(start.engineNote === null ? [] : [`  note      not used: ${start.engineNote}`]),
     `  root      ${config.root}`,
     `  cache     ${cache.fileCount - cache.streamedCount} files, ${formatBytes(cache.byteCount)} per worker` +
       (cache.streamedCount > 0 ? `; ${cache.streamedCount} streamed from disk` : '') +
       (cache.skipped > 0 ? ` (${cache.skipped} not served: dotfiles, links out of root, unreadable)` : ''),
-    `  workers   ${config.workers}` + (cache.isNative ? '' : ' (SLOW: uWebSockets.js JS fallback)'),
+    `  workers   ${config.workers}` + (start.isNative ? '' : ' (SLOW: uWebSockets.js JS fallback)'),
     `  watch     ${config.watch ? 'on (changes are served as they land)' : 'off (SIGHUP reloads)'}`,
-    ...(tcpMigrateReq === 0 && config.workers > 1
+    ...(start.tcpMigrateReq === 0 && config.workers > 1
       ? ['  note      net.ipv4.tcp_migrate_req=0: a reload can reset connections queued on a closing worker (see README)']
       : []),
     ...listUrls(config.host, config.port).map((url, i) => (i === 0 ? '  open      ' : '            ') + url),

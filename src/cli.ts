@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildConfig, OPTIONS, UsageError, type Config, type RawOptions } from './config.js';
-import { getVersion } from './version.js';
+import { formatVersion } from './version.js';
 
 export type Command =
   | { readonly kind: 'serve'; readonly config: Config }
@@ -81,9 +81,10 @@ async function main(): Promise<void> {
     case 'help':
       process.stdout.write(formatUsage() + '\n');
       return;
-    case 'version':
-      process.stdout.write(getVersion() + '\n');
+    case 'version': {
+      process.stdout.write(formatVersion() + '\n');
       return;
+    }
     case 'check': {
       const { runCheckCommand } = await import('./check.js');
       process.exitCode = await runCheckCommand(command.url, command.root);

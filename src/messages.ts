@@ -9,7 +9,6 @@ export type WorkerMessage =
       readonly byteCount: number;
       readonly streamedCount: number;
       readonly skipped: number;
-      readonly isNative: boolean;
     }
   | { readonly type: 'fatal'; readonly message: string };
 

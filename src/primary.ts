@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { formatBanner } from './banner.js';
 import type { Config } from './config.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
-import { loadUws } from './uws.js';
+import { describeEngine, loadEngine, type Engine } from './uws.js';
 import { watchTree } from './watch.js';
 
 /** Consecutive start-up failures after which the primary gives up. */
@@ -38,9 +38,9 @@ interface WorkerState {
 /** Run the server tree until a signal; exits the process. */
 export async function runPrimary(config: Config): Promise<void> {
   try {
-    loadUws(config.allowJsFallback);
+    const engine = loadEngine(config.allowJsFallback);
     const port = await probePort(config.host, config.port);
-    new Supervisor({ ...config, port }).start();
+    new Supervisor({ ...config, port }, engine).start();
   } catch (error) {
     exitWith(error instanceof Error ? error.message : String(error));
   }
@@ -105,7 +105,10 @@ class Supervisor {
   private changeBatches = 0;
   private readonly startedAt = Date.now();
 
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly engine: Engine,
+  ) {}
 
   start(): void {
     cluster.setupPrimary({
@@ -170,7 +173,14 @@ class Supervisor {
     const listening = [...this.states.values()].filter((s) => s.isListening).length;
     if (listening < this.config.workers) return;
     this.isStarted = true;
-    process.stdout.write(formatBanner(this.config, message, Date.now() - this.startedAt, readTcpMigrateReq()));
+    const start = {
+      startMs: Date.now() - this.startedAt,
+      engine: describeEngine(this.engine),
+      isNative: this.engine.isNative,
+      engineNote: this.engine.overrideProblem,
+      tcpMigrateReq: readTcpMigrateReq(),
+    };
+    process.stdout.write(formatBanner(this.config, message, start));
     // Compression waits until every worker has built its cache, so it does
     // not slow the start of the others on a machine with few cores.
     this.broadcast({ type: 'started' });

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeEngine, loadEngine, NativeLoadError } from './uws.js';
 
 let cached: string | null = null;
 
@@ -18,4 +19,16 @@ export function getVersion(): string {
     dir = dirname(dir);
   }
   return (cached = '0.0.0');
+}
+
+/** "fastsrv 0.2.0 (Node.js v24.22.3, uWebSockets.js 20.57.0 from @btc-vision/uwebsockets.js)". */
+export function formatVersion(): string {
+  let engine: string;
+  try {
+    engine = describeEngine(loadEngine(false));
+  } catch (error) {
+    if (!(error instanceof NativeLoadError)) throw error;
+    engine = 'no native uWebSockets.js build loads here: run fastsrv for the reasons';
+  }
+  return `fastsrv ${getVersion()} (Node.js ${process.version}, ${engine})`;
 }

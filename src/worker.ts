@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { limitOpenFiles, readOpenFileLimit } from './files.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { startServer, type RunningServer } from './server.js';
-import { isNative, loadUws } from './uws.js';
+import { loadEngine } from './uws.js';
 
 function send(message: WorkerMessage): void {
   if (process.send) process.send(message);
@@ -49,7 +49,7 @@ export function getBuildOptions(config: Config): BuildOptions {
 
 async function runWorker(config: Config, index: number): Promise<void> {
   const setServer = installShutdown(config.drainTimeout * 1000);
-  const uws = loadUws(config.allowJsFallback);
+  const { uws } = loadEngine(config.allowJsFallback);
   const fileLimit = readOpenFileLimit();
   if (fileLimit !== null) limitOpenFiles(fileLimit);
   const options = getBuildOptions(config);
@@ -73,7 +73,6 @@ async function runWorker(config: Config, index: number): Promise<void> {
     byteCount: table.byteCount,
     streamedCount: table.streamedCount,
     skipped: table.skipped,
-    isNative: isNative(uws),
   });
 }
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -127,7 +127,8 @@ describe('the CLI process', () => {
   it('--version prints the package version', async () => {
     const { code, stdout } = await runCli(['--version']);
     expect(code).toBe(0);
-    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(stdout).toMatch(new RegExp(`^fastsrv ${version.replace(/\./g, '\\.')} \\(Node\\.js v\\d+\\S*, [^\\n]+\\)\\n$`));
   });
 
   it.each([
@@ -159,7 +160,8 @@ describe('the CLI process', () => {
   it('refuses to start on the uWS JS fallback, with the reason', async () => {
     const { code, stderr } = await runCli([tree.root, '--port', '0'], { UWS_USE_FALLBACK: '1' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^fastsrv: the native uWebSockets.js binary is not usable: the environment variable UWS_USE_FALLBACK is set/);
+    expect(stderr).toMatch(/^fastsrv: no native uWebSockets.js build loads on /);
+    expect(stderr).toContain(': the environment variable UWS_USE_FALLBACK is set\n');
     expect(stderr).toContain('--allow-js-fallback');
     expect(stderr).not.toMatch(/\n\s+at /);
   });

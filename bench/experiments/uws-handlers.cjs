@@ -1,7 +1,7 @@
 // One uWebSockets.js server with one way of answering GET /1k.html.
 // Started by bench/experiments/handlers.ts; see bench/NOTES.md.
 // Usage: node uws-handlers.cjs VARIANT PORT FILE
-const uws = require('uWebSockets.js');
+const uws = require(process.env.FASTSRV_UWS_MODULE || 'uws-legacy');
 const { readFileSync } = require('node:fs');
 
 const [variant, portText, file] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 /** Targets run by Node from this repository's dist/: fastsrv itself and the two Node baselines. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureBun } from './bun-binary.js';
 import type { TargetContext, TargetDefinition } from './common.js';
 
 function planNodeScript(ctx: TargetContext, script: string, workerNote: string): ReturnType<TargetDefinition['plan']> {
@@ -32,18 +33,16 @@ export const nodeStatic: TargetDefinition = {
   plan: (ctx) => planNodeScript(ctx, 'dist/bench/targets/node-static-server.js', `cluster: ${ctx.workers} workers (+ primary)`),
 };
 
-const BUN_BINARY = 'node_modules/@oven/bun-linux-x64/bin/bun';
-
 export const bun: TargetDefinition = {
   name: 'bun',
   describe: 'Bun.serve static routes (Responses built at boot), reusePort',
   plan(ctx) {
-    const binary = join(ctx.repoDir, BUN_BINARY);
-    if (!existsSync(binary)) return { skip: `${BUN_BINARY} missing (optional dependency @oven/bun-linux-x64 not installed)` };
     const script = join(ctx.repoDir, 'dist/bench/targets/bun-server.js');
     if (!existsSync(script)) return { skip: 'dist/bench/targets/bun-server.js not found (run npm run build)' };
+    const binary = ensureBun();
+    if ('skip' in binary) return binary;
     return {
-      command: binary,
+      command: binary.path,
       args: [script, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers)],
       files: [],
       workerNote: ctx.workers > 1 ? `${ctx.workers} processes with reusePort (+ launcher)` : 'one process',
