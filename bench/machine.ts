@@ -4,6 +4,7 @@ import { cpus, hostname, release, totalmem, version } from 'node:os';
 import { join } from 'node:path';
 import { getClockTicks } from './procstat.js';
 import { runCommand } from './proc.js';
+import { findExecutable } from './targets/common.js';
 
 /** First line of a command's output that matches, or 'not installed'. */
 async function readVersion(command: string, args: string[], pattern: RegExp): Promise<string> {
@@ -31,8 +32,9 @@ function readPackageVersion(repoDir: string, name: string): string {
 /** Key/value facts for the report; versions come from each binary itself. */
 export async function gatherMachineInfo(repoDir: string): Promise<Record<string, string>> {
   const bun = join(repoDir, 'node_modules/@oven/bun-linux-x64/bin/bun');
-  const [nginx, lighttpd, h2o, caddy, bunVersion, wrk] = await Promise.all([
+  const [nginx, apache, lighttpd, h2o, caddy, bunVersion, wrk] = await Promise.all([
     readVersion('nginx', ['-v'], /nginx version: nginx\/(\S+)/),
+    readVersion(findExecutable('apache2') ?? '/usr/sbin/apache2', ['-v'], /Server version: Apache\/(\S+)/),
     readVersion('lighttpd', ['-v'], /lighttpd\/(\S+)/),
     readVersion('h2o', ['--version'], /h2o version (\S+)/),
     readVersion('caddy', ['version'], /^(v?\d\S*)/m),
@@ -48,7 +50,7 @@ export async function gatherMachineInfo(repoDir: string): Promise<Record<string,
     kernel: `${release()} (${version()})`,
     clockTicksPerSec: String(getClockTicks()),
     node: process.version,
-    nginx, lighttpd, h2o, caddy, bun: bunVersion, wrk,
+    nginx, apache, lighttpd, h2o, caddy, bun: bunVersion, wrk,
     autocannon: readPackageVersion(repoDir, 'autocannon'),
   };
 }

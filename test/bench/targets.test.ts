@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { buildApacheConfig, computeThreadsPerChild } from '../../bench/targets/apache.js';
 import { buildCaddyfile } from '../../bench/targets/caddy.js';
 import { buildH2oConfig } from '../../bench/targets/h2o.js';
 import { isEtagMatch, isNotModified, isRangeApplicable, parseSingleRange, toUrlPath } from '../../bench/targets/http-common.js';
@@ -18,6 +19,26 @@ describe('server configs', () => {
 
   test('nginx uses the system MIME table when given', () => {
     expect(buildNginxConfig({ ...CTX, mimeTypesPath: '/etc/nginx/mime.types' })).toContain('include /etc/nginx/mime.types;');
+  });
+
+  test('apache: mpm_event with one process per worker and a fixed pool, self-contained', () => {
+    const conf = buildApacheConfig({ ...CTX, connections: 64, modulesDir: '/usr/lib/apache2/modules', runAs: { user: 'nobody', group: 'nogroup' } });
+    for (const line of ['LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so', 'StartServers 2', 'ServerLimit 2', 'ThreadLimit 89', 'ThreadsPerChild 89', 'MaxRequestWorkers 178', 'MaxSpareThreads 178', 'Listen 127.0.0.1:18080', 'DocumentRoot "/srv/root"', '<Directory "/srv/root">', 'PidFile "/tmp/w/apache2.pid"', 'ErrorLog "/tmp/w/error.log"', 'DefaultRuntimeDir "/tmp/w"', 'EnableSendfile On', 'EnableMMAP On', 'KeepAlive On', 'MaxKeepAliveRequests 0', 'FileETag MTime Size', 'AllowOverride None', 'DirectoryIndex index.html', 'User nobody', 'Group nogroup', 'AddType text/html .html']) {
+      expect(conf).toContain(line);
+    }
+    const modules = [...conf.matchAll(/^LoadModule (\S+)/gm)].map((m) => m[1]);
+    expect(modules).toEqual(['mpm_event_module', 'authz_core_module', 'mime_module', 'dir_module']);
+    // No access log, no compression, no Debian include tree or envvars.
+    for (const absent of ['CustomLog', 'deflate', 'Include', '${APACHE_']) expect(conf).not.toContain(absent);
+  });
+
+  test('apache: system MIME table, and no User/Group unless started as root', () => {
+    const conf = buildApacheConfig({ ...CTX, workers: 1, connections: 8, modulesDir: '/m', mimeTypesPath: '/etc/mime.types', runAs: null });
+    expect(conf).toContain('TypesConfig /etc/mime.types');
+    expect(conf).not.toContain('AddType');
+    expect(conf).not.toMatch(/^(User|Group) /m);
+    expect(conf).toContain('ServerLimit 1\n');
+    expect(computeThreadsPerChild(8)).toBe(33);
   });
 
   test('lighttpd: max-worker only above one worker', () => {
