@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildApacheConfig, computeThreadsPerChild } from '../../bench/targets/apache.js';
+import { apache, buildApacheConfig, computeThreadsPerChild } from '../../bench/targets/apache.js';
+import { isSkip } from '../../bench/targets/common.js';
 import { buildCaddyfile } from '../../bench/targets/caddy.js';
 import { buildH2oConfig } from '../../bench/targets/h2o.js';
 import { isEtagMatch, isNotModified, isRangeApplicable, parseSingleRange, toUrlPath } from '../../bench/targets/http-common.js';
@@ -59,6 +64,31 @@ describe('server configs', () => {
     expect(conf).toContain('http://127.0.0.1:18080 {');
     expect(conf).toContain('admin off');
     expect(conf).toContain('file_server');
+  });
+});
+
+/** Is the config valid for the installed apache2? `apache2 -t` reads it and every module and types file it names. */
+function checkApacheSyntax(binary: string, text: string, dir: string): string {
+  writeFileSync(join(dir, 'apache2.conf'), text);
+  const result = spawnSync(binary, ['-t', '-f', join(dir, 'apache2.conf')], { encoding: 'utf8' });
+  return `${result.status}: ${`${result.stdout}${result.stderr}`.trim()}`;
+}
+
+const apacheProbe = apache.plan({ root: '/srv/root', workDir: '/tmp/w', port: 18080, workers: 1, connections: 64, repoDir: '.' });
+
+// Skipped where apache2 is not installed (it is not in .ci/run: the bench does not need it to be tested).
+describe.skipIf(isSkip(apacheProbe))(`apache2 -t${isSkip(apacheProbe) ? ` (skipped: ${apacheProbe.skip})` : ''}`, () => {
+  test('the bench plan and the fallback-MIME config are both valid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastsrv-apache-test-'));
+    try {
+      const plan = apache.plan({ root: dir, workDir: dir, port: 18080, workers: 2, connections: 64, repoDir: '.' });
+      if (isSkip(plan)) throw new Error(plan.skip);
+      expect(checkApacheSyntax(plan.command, plan.files[0]!.text, dir)).toBe('0: Syntax OK');
+      const fallback = buildApacheConfig({ root: dir, port: 18080, workers: 1, connections: 8, workDir: dir, modulesDir: '/usr/lib/apache2/modules', mimeTypesPath: null, runAs: null });
+      expect(checkApacheSyntax(plan.command, fallback, dir)).toBe('0: Syntax OK');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
