@@ -123,7 +123,7 @@ export const apache: TargetDefinition = {
       // -D FOREGROUND: a normal parent + children that stays attached (not -X, one process).
       args: ['-f', conf, '-D', 'FOREGROUND'],
       files: [{ path: conf, text }],
-      workerNote: `mpm_event: ${ctx.workers} process(es) × ${threads} threads (+ parent)`,
+      workerNote: `mpm_event: ${ctx.workers} ${ctx.workers === 1 ? 'child' : 'children'} × ${threads} threads (+ parent)`,
     };
   },
 };
