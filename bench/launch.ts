@@ -24,6 +24,8 @@ export interface LaunchContext {
   root: string;
   tempDir: string;
   workers: number;
+  /** Most concurrent connections any selected scenario opens. */
+  connections: number;
   repoDir: string;
   serverCpus: string;
 }
@@ -42,7 +44,7 @@ export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): P
   const workDir = join(ctx.tempDir, def.name);
   mkdirSync(workDir, { recursive: true, mode: 0o755 });
   const port = await findFreePort();
-  const plan = def.plan({ root: ctx.root, workDir, port, workers: ctx.workers, repoDir: ctx.repoDir });
+  const plan = def.plan({ root: ctx.root, workDir, port, workers: ctx.workers, connections: ctx.connections, repoDir: ctx.repoDir });
   if (isSkip(plan)) return { status: { ...status, skipReason: plan.skip }, running: null };
   for (const file of plan.files) writeFileSync(file.path, file.text);
   const logPath = join(workDir, 'server.log');

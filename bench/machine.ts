@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { getClockTicks } from './procstat.js';
 import { runCommand } from './proc.js';
 import { findBun } from './targets/bun-binary.js';
+import { findExecutable } from './targets/common.js';
 
 /** First line of a command's output that matches, or 'not installed'. */
 async function readVersion(command: string, args: string[], pattern: RegExp): Promise<string> {
@@ -32,10 +33,11 @@ function readPackageVersion(repoDir: string, name: string): string {
 /** Key/value facts for the report; versions come from each binary itself. */
 export async function gatherMachineInfo(repoDir: string): Promise<Record<string, string>> {
   const bun = findBun();
-  const [fastsrv, nginx, lighttpd, h2o, caddy, bunVersion, wrk] = await Promise.all([
+  const [fastsrv, nginx, apache, lighttpd, h2o, caddy, bunVersion, wrk] = await Promise.all([
     // "fastsrv 0.2.0 (Node.js v24.22.3, uWebSockets.js 20.57.0 from …)": the engine is part of the result.
     readVersion(process.execPath, [join(repoDir, 'dist/src/cli.js'), '--version'], /^fastsrv (.+)$/m),
     readVersion('nginx', ['-v'], /nginx version: nginx\/(\S+)/),
+    readVersion(findExecutable('apache2') ?? '/usr/sbin/apache2', ['-v'], /Server version: Apache\/(\S+)/),
     readVersion('lighttpd', ['-v'], /lighttpd\/(\S+)/),
     readVersion('h2o', ['--version'], /h2o version (\S+)/),
     readVersion('caddy', ['version'], /^(v?\d\S*)/m),
@@ -52,7 +54,7 @@ export async function gatherMachineInfo(repoDir: string): Promise<Record<string,
     clockTicksPerSec: String(getClockTicks()),
     node: process.version,
     fastsrv,
-    nginx, lighttpd, h2o, caddy, bun: bunVersion, wrk,
+    nginx, apache, lighttpd, h2o, caddy, bun: bunVersion, wrk,
     autocannon: readPackageVersion(repoDir, 'autocannon'),
   };
 }

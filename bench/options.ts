@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SCENARIOS, SCENARIOS } from './scenarios.js';
 import type { ClientName, Options } from './types.js';
 
-export const ALL_TARGETS = ['fastsrv', 'nginx', 'node-http', 'node-static', 'bun', 'lighttpd', 'h2o', 'caddy'];
+export const ALL_TARGETS = ['fastsrv', 'nginx', 'apache', 'node-http', 'node-static', 'bun', 'lighttpd', 'h2o', 'caddy'];
 
 export const HELP = `Usage: npm run bench -- [options]
 
-Compares fastsrv with nginx, node-http, node-static, Bun, lighttpd, h2o and Caddy on
-the same generated files and writes results/. Ranking figure: server CPU time per request.
+Compares fastsrv with nginx, Apache httpd, node-http, node-static, Bun, lighttpd, h2o
+and Caddy on the same generated files and writes results/. Ranking figure: server CPU time per request.
 
   --duration S       measured seconds per window (default 5; >= 5 keeps the 10 ms tick error small)
   --warmup S         warm-up seconds before each window (default 1)

@@ -23,14 +23,15 @@ import { findTarget } from './targets/index.js';
 import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './types.js';
 
 const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const PEER_COMMANDS = ['nginx', 'lighttpd', 'h2o', 'caddy', 'bun'];
+const PEER_COMMANDS = ['nginx', 'apache2', 'lighttpd', 'h2o', 'caddy', 'bun'];
 
-async function startTargets(options: Options, root: string, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
+async function startTargets(options: Options, scenarios: Scenario[], root: string, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
   const statuses: TargetStatus[] = [];
   const running: RunningTarget[] = [];
+  const connections = Math.max(options.connections, ...scenarios.map((s) => s.connections ?? 0));
   for (const name of options.targets) {
     showStatus(`starting ${name}…`);
-    const result = await launchTarget(findTarget(name)!, { root, tempDir, workers: options.workers, repoDir: REPO_DIR, serverCpus: cpu.serverCpus });
+    const result = await launchTarget(findTarget(name)!, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus });
     statuses.push(result.status);
     if (result.running) running.push(result.running);
     const gate = result.status.gate;
@@ -81,7 +82,7 @@ async function stopTargets(running: RunningTarget[], warnings: string[]): Promis
   for (const p of findProcessesNamed(PEER_COMMANDS)) {
     warnings.push(`${p.comm} pid ${p.pid} is running (${ours.has(p.pgrp) ? 'started by this run!' : 'not started by this run'})`);
   }
-  logLine(warnings.length === 0 ? 'all targets stopped; no nginx/lighttpd/h2o/caddy/bun left running' : `stopped targets with ${warnings.length} warning(s)`);
+  logLine(warnings.length === 0 ? 'all targets stopped; no nginx/apache2/lighttpd/h2o/caddy/bun left running' : `stopped targets with ${warnings.length} warning(s)`);
 }
 
 function writeOutputs(record: RunRecord, outDir: string, comparison: string | null): string[] {
@@ -116,7 +117,7 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   }
   logLine(`fastsrv bench: ${options.targets.join(', ')} × ${scenarios.map((s) => s.name).join(', ')} × ${options.rounds} rounds, ${options.client}, ${cpu.description}`);
   const warnings: string[] = [];
-  const { statuses, running } = await startTargets(options, root, tempDir, cpu);
+  const { statuses, running } = await startTargets(options, scenarios, root, tempDir, cpu);
   let measurements: Measurement[] = [];
   try {
     measurements = await measureAll(running, scenarios, { options, cpu, tempDir, onProgress: showStatus }, warnings);

@@ -7,7 +7,7 @@ import { formatCount, formatFigure } from './format.js';
 import { summarizeScenario, type SummaryRow } from './summary.js';
 
 const COLORS: Record<string, string> = {
-  fastsrv: '#d62728', nginx: '#2ca02c', 'node-http': '#1f77b4', 'node-static': '#9ecae1',
+  fastsrv: '#d62728', nginx: '#2ca02c', apache: '#bcbd22', 'node-http': '#1f77b4', 'node-static': '#9ecae1',
   bun: '#e6ab02', lighttpd: '#9467bd', h2o: '#8c564b', caddy: '#17becf',
 };
 const FALLBACK_COLOR = '#7f7f7f';

@@ -10,6 +10,8 @@ export interface TargetContext {
   workDir: string;
   port: number;
   workers: number;
+  /** Most concurrent connections any selected scenario opens (for servers sized by threads). */
+  connections: number;
   /** Repository root (holds dist/ and node_modules/). */
   repoDir: string;
 }

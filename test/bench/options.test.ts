@@ -30,7 +30,7 @@ describe('parseOptions', () => {
 
   test.each([
     [['--rounds', '2'], /at least 3/],
-    [['--targets', 'apache'], /unknown targets: apache/],
+    [['--targets', 'httpd'], /unknown targets: httpd/],
     [['--scenarios', '1k,2k'], /unknown scenarios: 2k/],
     [['--duration', '1.5'], /positive integer/],
     [['--connections', '0'], /positive integer/],

@@ -1,4 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { apache, buildApacheConfig, computeThreadsPerChild } from '../../bench/targets/apache.js';
+import { isSkip } from '../../bench/targets/common.js';
 import { buildCaddyfile } from '../../bench/targets/caddy.js';
 import { buildH2oConfig } from '../../bench/targets/h2o.js';
 import { isEtagMatch, isNotModified, isRangeApplicable, parseSingleRange, toUrlPath } from '../../bench/targets/http-common.js';
@@ -20,6 +26,26 @@ describe('server configs', () => {
     expect(buildNginxConfig({ ...CTX, mimeTypesPath: '/etc/nginx/mime.types' })).toContain('include /etc/nginx/mime.types;');
   });
 
+  test('apache: mpm_event with one process per worker and a fixed pool, self-contained', () => {
+    const conf = buildApacheConfig({ ...CTX, connections: 64, modulesDir: '/usr/lib/apache2/modules', runAs: { user: 'nobody', group: 'nogroup' } });
+    for (const line of ['LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so', 'StartServers 2', 'ServerLimit 2', 'ThreadLimit 89', 'ThreadsPerChild 89', 'MaxRequestWorkers 178', 'MaxSpareThreads 178', 'Listen 127.0.0.1:18080', 'DocumentRoot "/srv/root"', '<Directory "/srv/root">', 'PidFile "/tmp/w/apache2.pid"', 'ErrorLog "/tmp/w/error.log"', 'DefaultRuntimeDir "/tmp/w"', 'EnableSendfile On', 'EnableMMAP On', 'KeepAlive On', 'MaxKeepAliveRequests 0', 'FileETag MTime Size', 'AllowOverride None', 'DirectoryIndex index.html', 'User nobody', 'Group nogroup', 'AddType text/html .html']) {
+      expect(conf).toContain(line);
+    }
+    const modules = [...conf.matchAll(/^LoadModule (\S+)/gm)].map((m) => m[1]);
+    expect(modules).toEqual(['mpm_event_module', 'authz_core_module', 'mime_module', 'dir_module']);
+    // No access log, no compression, no Debian include tree or envvars.
+    for (const absent of ['CustomLog', 'deflate', 'Include', '${APACHE_']) expect(conf).not.toContain(absent);
+  });
+
+  test('apache: system MIME table, and no User/Group unless started as root', () => {
+    const conf = buildApacheConfig({ ...CTX, workers: 1, connections: 8, modulesDir: '/m', mimeTypesPath: '/etc/mime.types', runAs: null });
+    expect(conf).toContain('TypesConfig /etc/mime.types');
+    expect(conf).not.toContain('AddType');
+    expect(conf).not.toMatch(/^(User|Group) /m);
+    expect(conf).toContain('ServerLimit 1\n');
+    expect(computeThreadsPerChild(8)).toBe(33);
+  });
+
   test('lighttpd: max-worker only above one worker', () => {
     expect(buildLighttpdConfig(CTX)).toContain('server.max-worker = 2');
     expect(buildLighttpdConfig({ ...CTX, workers: 1 })).not.toContain('max-worker');
@@ -38,6 +64,31 @@ describe('server configs', () => {
     expect(conf).toContain('http://127.0.0.1:18080 {');
     expect(conf).toContain('admin off');
     expect(conf).toContain('file_server');
+  });
+});
+
+/** Is the config valid for the installed apache2? `apache2 -t` reads it and every module and types file it names. */
+function checkApacheSyntax(binary: string, text: string, dir: string): string {
+  writeFileSync(join(dir, 'apache2.conf'), text);
+  const result = spawnSync(binary, ['-t', '-f', join(dir, 'apache2.conf')], { encoding: 'utf8' });
+  return `${result.status}: ${`${result.stdout}${result.stderr}`.trim()}`;
+}
+
+const apacheProbe = apache.plan({ root: '/srv/root', workDir: '/tmp/w', port: 18080, workers: 1, connections: 64, repoDir: '.' });
+
+// Skipped where apache2 is not installed (it is not in .ci/run: the bench does not need it to be tested).
+describe.skipIf(isSkip(apacheProbe))(`apache2 -t${isSkip(apacheProbe) ? ` (skipped: ${apacheProbe.skip})` : ''}`, () => {
+  test('the bench plan and the fallback-MIME config are both valid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastsrv-apache-test-'));
+    try {
+      const plan = apache.plan({ root: dir, workDir: dir, port: 18080, workers: 2, connections: 64, repoDir: '.' });
+      if (isSkip(plan)) throw new Error(plan.skip);
+      expect(checkApacheSyntax(plan.command, plan.files[0]!.text, dir)).toBe('0: Syntax OK');
+      const fallback = buildApacheConfig({ root: dir, port: 18080, workers: 1, connections: 8, workDir: dir, modulesDir: '/usr/lib/apache2/modules', mimeTypesPath: null, runAs: null });
+      expect(checkApacheSyntax(plan.command, fallback, dir)).toBe('0: Syntax OK');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
