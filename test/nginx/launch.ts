@@ -4,7 +4,7 @@
  * 127.0.0.1 port, and a config that mirrors fastsrv's defaults as closely as
  * nginx allows (the remaining differences are listed in the comparison test).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -34,6 +34,13 @@ export function findNginx(env: NodeJS.ProcessEnv = process.env): string | null {
     }
   }
   return null;
+}
+
+/** [major, minor, patch] from `nginx -v`, or null when it does not say. */
+export function readNginxVersion(path: string): [number, number, number] | null {
+  const result = spawnSync(path, ['-v'], { encoding: 'utf8' });
+  const match = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(`${result.stderr}${result.stdout}`);
+  return match === null ? null : [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
 /** nginx.conf for `root` on `port`; every writable path lives under `prefix`. */
