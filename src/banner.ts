@@ -1,6 +1,7 @@
 /** The start-up banner the primary prints once every worker listens. */
 import { networkInterfaces } from 'node:os';
 import type { Config } from './config.js';
+import type { CertificateInfo } from './tls.js';
 import { getVersion } from './version.js';
 
 interface CacheSummary {
@@ -34,19 +35,59 @@ export function formatBytes(bytes: number): string {
 }
 
 /** URLs a user can open: the wildcard addresses expand to local IPv4s. */
-export function listUrls(host: string, port: number): string[] {
+export function listUrls(host: string, port: number, scheme: 'http' | 'https' = 'http'): string[] {
   const wrap = (h: string): string => (h.includes(':') ? `[${h}]` : h);
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${wrap(host)}:${port}/`];
-  const urls = [`http://127.0.0.1:${port}/`];
+  if (host !== '0.0.0.0' && host !== '::') return [`${scheme}://${wrap(host)}:${port}/`];
+  const urls = [`${scheme}://127.0.0.1:${port}/`];
   for (const list of Object.values(networkInterfaces())) {
     for (const address of list ?? []) {
-      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}/`);
+      if (address.family === 'IPv4' && !address.internal) urls.push(`${scheme}://${address.address}:${port}/`);
     }
   }
   return urls;
 }
 
-export function formatBanner(config: Config, cache: CacheSummary, start: StartInfo): string {
+const DAY_MS = 86_400_000;
+/** A certificate this close to expiry gets a warning in the banner and the reload log. */
+export const EXPIRY_WARNING_DAYS = 14;
+
+/**
+ * One line per certificate ("CN=example.com, serial 1F, expires 2026-12-25
+ * 00:00 UTC (in 30 days)"), and warnings for those expired, expiring
+ * within 14 days, or not valid yet.
+ */
+export function describeCertificates(certificates: readonly CertificateInfo[], nowMs: number): { lines: string[]; warnings: string[] } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  for (const c of certificates) {
+    const days = Math.floor((c.validToMs - nowMs) / DAY_MS);
+    const when = days >= 0 ? `in ${formatDays(days)}` : `${formatDays(-days - 1)} ago`;
+    const prefix = c.label === '--cert' ? '' : `${c.label.replace(/^--sni /, '')}: `;
+    lines.push(`${prefix}${c.subject}, serial ${c.serial}, expires ${formatUtc(c.validToMs)} (${when})`);
+    const what = `certificate ${c.path} (${c.label})`;
+    if (c.validToMs <= nowMs) warnings.push(`${what} EXPIRED on ${formatUtc(c.validToMs)}: clients will refuse it`);
+    else if (c.validToMs - nowMs < EXPIRY_WARNING_DAYS * DAY_MS) warnings.push(`${what} expires in ${formatDays(days)}: renew it`);
+    if (c.validFromMs > nowMs) warnings.push(`${what} is not valid until ${formatUtc(c.validFromMs)}: clients will refuse it`);
+  }
+  return { lines, warnings };
+}
+
+function formatDays(days: number): string {
+  return days === 0 ? 'less than a day' : days === 1 ? '1 day' : `${days} days`;
+}
+
+/** "2026-12-25 13:04 UTC" */
+function formatUtc(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+function formatBlock(label: string, lines: readonly string[]): string[] {
+  return lines.map((line, i) => (i === 0 ? `  ${label.padEnd(10)}` : '            ') + line);
+}
+
+export function formatBanner(config: Config, cache: CacheSummary, start: StartInfo, certificates: readonly CertificateInfo[] = []): string {
+  const tls = describeCertificates(certificates, Date.now());
+  const scheme = config.tls === null ? 'http' : 'https';
   const lines = [
     `fastsrv ${getVersion()} ready in ${start.startMs} ms`,
     `  engine    ${start.engine} on Node.js ${process.version}`,
@@ -60,7 +101,10 @@ export function formatBanner(config: Config, cache: CacheSummary, start: StartIn
     ...(start.tcpMigrateReq === 0 && config.workers > 1
       ? ['  note      net.ipv4.tcp_migrate_req=0: a reload can reset connections queued on a closing worker (see README)']
       : []),
-    ...listUrls(config.host, config.port).map((url, i) => (i === 0 ? '  open      ' : '            ') + url),
+    ...formatBlock('tls', tls.lines),
+    ...tls.warnings.map((warning) => `  WARNING   ${warning}`),
+    ...(config.httpPort === null ? [] : formatBlock('redirect', [`${listUrls(config.host, config.httpPort)[0]} → 308 to https://`])),
+    ...formatBlock('open', listUrls(config.host, config.port, scheme)),
   ];
   return lines.join('\n') + '\n';
 }

@@ -39,6 +39,31 @@ export interface Config {
   readonly maxFileSize: number;
   /** Watch the root and serve changes as they land. */
   readonly watch: boolean;
+  /** Serve HTTPS on `port` with these files; null = plain HTTP. */
+  readonly tls: TlsConfig | null;
+  /** Plain-HTTP port whose every request is redirected (308) to https://; needs `tls`. */
+  readonly httpPort: number | null;
+}
+
+/**
+ * Certificate files by absolute path. The primary checks them before
+ * forking (src/tls.ts) and again on SIGHUP; every worker has uWS read them
+ * by name, so a reload picks up renewed files.
+ */
+export interface TlsConfig {
+  readonly cert: string;
+  readonly key: string;
+  /** File holding the passphrase of encrypted keys (every key gets it). */
+  readonly passphraseFile: string | null;
+  /** More certificates, chosen by the name the client sends (SNI). */
+  readonly sni: readonly SniCertificate[];
+}
+
+export interface SniCertificate {
+  /** Host name, lower-case; `*.example.com` matches one label. */
+  readonly name: string;
+  readonly cert: string;
+  readonly key: string;
 }
 
 /** deny: 403, ignore: 404 (default), allow: serve. */
@@ -68,6 +93,11 @@ export const OPTIONS = {
   'no-compress': { type: 'boolean', help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
   'no-watch': { type: 'boolean', help: 'do not watch the root for changes (SIGHUP still reloads)' },
   'drain-timeout': { type: 'string', help: 'seconds to finish in-flight responses on shutdown (default 5)' },
+  cert: { type: 'string', help: 'serve HTTPS on --port with this PEM certificate (chain) file; needs --key' },
+  key: { type: 'string', help: 'PEM private key of --cert' },
+  'passphrase-file': { type: 'string', help: 'file whose first line is the passphrase of an encrypted key' },
+  sni: { type: 'string', multiple: true, help: 'NAME=CERT,KEY: another certificate for clients asking for NAME (SNI; repeatable)' },
+  'http-port': { type: 'string', help: 'also listen for plain HTTP on this port, answering 308 to the https:// URL' },
   'allow-js-fallback': { type: 'boolean', help: 'run even if only the slow JS build of uWebSockets.js loads' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', short: 'v', help: 'show the version' },
@@ -78,10 +108,12 @@ export type RawOptions = { [K in keyof typeof OPTIONS]?: OptionValue<(typeof OPT
 
 /** Validate raw option strings (and $PORT) into a Config; throws UsageError. */
 export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: NodeJS.ProcessEnv): Config {
+  const port = parsePort(raw.port ?? env.PORT ?? String(DEFAULT_PORT));
+  const tls = buildTlsConfig(raw);
   return {
     root: validateRoot(rootArg ?? '.'),
     host: validateHost(raw.host ?? DEFAULT_HOST),
-    port: parsePort(raw.port ?? env.PORT ?? String(DEFAULT_PORT)),
+    port,
     workers: parseWorkers(raw.workers ?? '1'),
     allowJsFallback: raw['allow-js-fallback'] ?? false,
     drainTimeout: parseNumber('--drain-timeout', raw['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT), 0, 3600),
@@ -96,7 +128,59 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     cacheSize: parseSize('--cache-size', raw['cache-size'] ?? DEFAULT_CACHE_SIZE),
     maxFileSize: parseSize('--max-file-size', raw['max-file-size'] ?? DEFAULT_MAX_FILE_SIZE),
     watch: !(raw['no-watch'] ?? false),
+    tls,
+    httpPort: parseHttpPort(raw['http-port'], tls, port),
   };
+}
+
+/** --cert/--key/--passphrase-file/--sni → TlsConfig; only names are checked here, files in src/tls.ts. */
+function buildTlsConfig(raw: RawOptions): TlsConfig | null {
+  const sni = raw.sni ?? [];
+  if (raw.cert === undefined && raw.key === undefined) {
+    const stray = raw['passphrase-file'] !== undefined ? '--passphrase-file' : sni.length > 0 ? '--sni' : null;
+    if (stray !== null) throw new UsageError(`${stray} needs --cert and --key`);
+    return null;
+  }
+  if (raw.cert === undefined || raw.key === undefined) {
+    throw new UsageError(raw.cert === undefined ? '--key needs --cert' : '--cert needs --key (the certificate\'s private key)');
+  }
+  const entries = sni.map(parseSni);
+  const names = new Set<string>();
+  for (const { name } of entries) {
+    if (names.has(name)) throw new UsageError(`--sni ${name} is given twice`);
+    names.add(name);
+  }
+  return {
+    cert: resolve(raw.cert),
+    key: resolve(raw.key),
+    passphraseFile: raw['passphrase-file'] === undefined ? null : resolve(raw['passphrase-file']),
+    sni: entries,
+  };
+}
+
+/** A DNS name of letters, digits and hyphens, optionally `*.` first (RFC 6125 §6.4.3 wildcard). */
+const SNI_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** "example.com=/etc/cert.pem,/etc/key.pem" → { name, cert, key } (absolute paths). */
+export function parseSni(text: string): SniCertificate {
+  const equals = text.indexOf('=');
+  const name = equals > 0 ? text.slice(0, equals).trim().toLowerCase().replace(/\.$/, '') : '';
+  const files = equals > 0 ? text.slice(equals + 1).split(',') : [];
+  if (name === '' || files.length !== 2 || files[0] === '' || files[1] === '') {
+    throw new UsageError(`invalid --sni "${text}": expected NAME=CERT,KEY (file names without commas)`);
+  }
+  if (name.length > 253 || !SNI_NAME.test(name) || /^[\d.]+$/.test(name)) {
+    throw new UsageError(`invalid --sni name "${name}": expected a DNS name such as example.com or *.example.com (clients send no SNI for IP addresses)`);
+  }
+  return { name, cert: resolve(files[0]), key: resolve(files[1]) };
+}
+
+function parseHttpPort(text: string | undefined, tls: TlsConfig | null, port: number): number | null {
+  if (text === undefined) return null;
+  if (tls === null) throw new UsageError('--http-port redirects to https:// and needs --cert and --key');
+  const httpPort = parsePort(text);
+  if (httpPort !== 0 && httpPort === port) throw new UsageError(`--http-port ${httpPort} is also --port: give two different ports`);
+  return httpPort;
 }
 
 export const DEFAULT_CACHE_SIZE = '256M';

@@ -7,10 +7,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { formatBanner } from './banner.js';
+import { describeCertificates, formatBanner } from './banner.js';
 import type { Config } from './config.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { checkTls, TlsError, type CertificateInfo } from './tls.js';
 import { describeEngine, loadEngine, type Engine } from './uws.js';
 import { watchTree } from './watch.js';
 
@@ -38,17 +40,20 @@ interface WorkerState {
 /** Run the server tree until a signal; exits the process. */
 export async function runPrimary(config: Config): Promise<void> {
   try {
+    // Certificate files are user input: a bad one exits 2, like a bad flag.
+    const certificates = config.tls === null ? [] : checkTls(config.tls).certificates;
     const engine = loadEngine(config.allowJsFallback);
     const port = await probePort(config.host, config.port);
-    new Supervisor({ ...config, port }, engine).start();
+    const httpPort = config.httpPort === null ? null : await probeOtherPort(config.host, config.httpPort, port);
+    new Supervisor({ ...config, port, httpPort }, engine, certificates).start();
   } catch (error) {
-    exitWith(error instanceof Error ? error.message : String(error));
+    exitWith(error instanceof Error ? error.message : String(error), error instanceof TlsError ? 2 : 1);
   }
 }
 
-function exitWith(message: string): never {
+function exitWith(message: string, code: number): never {
   process.stderr.write(`fastsrv: ${message}\n`);
-  process.exit(1);
+  process.exit(code);
 }
 
 function log(message: string): void {
@@ -80,6 +85,14 @@ export function probePort(host: string, port: number): Promise<number> {
   });
 }
 
+/** probePort for a second listener: with port 0, never the port the first one got. */
+async function probeOtherPort(host: string, port: number, taken: number): Promise<number> {
+  for (;;) {
+    const chosen = await probePort(host, port);
+    if (chosen !== taken) return chosen;
+  }
+}
+
 /**
  * net.ipv4.tcp_migrate_req (Linux ≥ 5.14): when 1, connections waiting in
  * the accept queue of a closing SO_REUSEPORT listener move to another
@@ -108,11 +121,16 @@ class Supervisor {
   constructor(
     private readonly config: Config,
     private readonly engine: Engine,
+    /** Of the files the workers load: updated when a reload checks them again. */
+    private certificates: readonly CertificateInfo[],
   ) {}
 
   start(): void {
+    const hasSni = (this.config.tls?.sni.length ?? 0) > 0;
     cluster.setupPrimary({
       exec: fileURLToPath(new URL('./worker.js', import.meta.url)),
+      // With SNI, worker stdout goes through filterWorkerStdout.
+      ...(hasSni ? { stdio: ['inherit', 'pipe', 'inherit', 'ipc'] } : {}),
       // A worker allocates little once its cache is built (well under 200 B
       // per request), but building it fills V8's default 16 MiB semi-spaces,
       // which then stay resident: 2 MiB saves ~20 MiB RSS per worker and
@@ -152,6 +170,7 @@ class Supervisor {
     };
     worker.once('exit', () => onStarted(false));
     this.states.set(worker.id, state);
+    if (worker.process.stdout) filterWorkerStdout(worker.process.stdout);
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'fatal') state.lastError = message.message;
       if (message.type !== 'listening') return;
@@ -180,7 +199,7 @@ class Supervisor {
       engineNote: this.engine.overrideProblem,
       tcpMigrateReq: readTcpMigrateReq(),
     };
-    process.stdout.write(formatBanner(this.config, message, start));
+    process.stdout.write(formatBanner(this.config, message, start, this.certificates));
     // Compression waits until every worker has built its cache, so it does
     // not slow the start of the others on a machine with few cores.
     this.broadcast({ type: 'started' });
@@ -221,6 +240,7 @@ class Supervisor {
       this.isReloadQueued = true;
       return;
     }
+    if (!this.checkCertificates()) return;
     this.isReloading = true;
     const began = Date.now();
     log('SIGHUP: reloading workers one at a time');
@@ -243,6 +263,26 @@ class Supervisor {
       this.isReloadQueued = false;
       void this.reload();
     }
+  }
+
+  /**
+   * Before a reload, check the certificate files the new workers will load:
+   * a renewal that went wrong keeps the running workers (and the
+   * certificate they loaded) serving, and says why.
+   */
+  private checkCertificates(): boolean {
+    if (this.config.tls === null) return true;
+    try {
+      this.certificates = checkTls(this.config.tls).certificates;
+    } catch (error) {
+      if (!(error instanceof TlsError)) throw error;
+      log(`SIGHUP: not reloading: ${error.message}; the running workers keep serving with the certificate they loaded`);
+      return false;
+    }
+    const { lines, warnings } = describeCertificates(this.certificates, Date.now());
+    for (const line of lines) log(`SIGHUP: certificate ${line}`);
+    for (const warning of warnings) log(`SIGHUP: WARNING ${warning}`);
+    return true;
   }
 
   private async retire(state: WorkerState): Promise<void> {
@@ -280,6 +320,19 @@ class Supervisor {
     log(message);
     process.exit(code);
   }
+}
+
+/**
+ * uWS 20.30 prints "finding NAME", "Browsed to SNI: NAME" and "Cannot
+ * browse to SNI: " on stdout when a worker attaches routes to SNI names;
+ * everything else a worker prints on stdout is passed on.
+ */
+const UWS_SNI_NOISE = /^(finding .*|Browsed to SNI: .*|Cannot browse to SNI: .*)$/;
+
+function filterWorkerStdout(stdout: NodeJS.ReadableStream): void {
+  createInterface({ input: stdout, crlfDelay: Infinity }).on('line', (line) => {
+    if (!UWS_SNI_NOISE.test(line)) process.stdout.write(line + '\n');
+  });
 }
 
 function delay(ms: number): Promise<void> {

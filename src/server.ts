@@ -11,12 +11,14 @@ import type { CacheTable } from './cache/table.js';
 import type { DotfilePolicy } from './config.js';
 import { sendFixed, serveEntry } from './content.js';
 import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
+import { createRedirectApp } from './redirect.js';
 import {
   closeConnectionsAfterResponses,
   createStreamTracker,
   isClosingConnections,
   type StreamTracker,
 } from './stream.js';
+import type { CheckedTls } from './tls.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from './uws.js';
 
 export interface ServerOptions {
@@ -25,6 +27,10 @@ export interface ServerOptions {
   /** Unknown extension-less paths serve /index.html. */
   readonly spa: boolean;
   readonly dotfiles: DotfilePolicy;
+  /** Certificate files (checked by checkTls): serve HTTPS. null = plain HTTP. */
+  readonly tls: CheckedTls | null;
+  /** Port of the plain-HTTP listener that redirects to https:// (needs tls), or null. */
+  readonly httpPort: number | null;
 }
 
 export interface RunningServer {
@@ -38,9 +44,9 @@ export interface RunningServer {
 }
 
 /** Create the uWS app for `table` and listen. Rejects when listen fails. */
-export function startServer(uws: UwsModule, table: CacheTable, options: ServerOptions): Promise<RunningServer> {
+export async function startServer(uws: UwsModule, table: CacheTable, options: ServerOptions): Promise<RunningServer> {
   const streams = createStreamTracker();
-  const app = uws.App();
+  const app = createApp(uws, options.tls);
   // `requests` is only counted while closing (see closeServer).
   const state = { table, requests: 0 };
   const serveKey = createKeyHandler(state, options, streams);
@@ -49,7 +55,7 @@ export function startServer(uws: UwsModule, table: CacheTable, options: ServerOp
     for (const key of next.files.keys()) addRoute(app, routes, key, serveKey);
   };
   addRoutes(table);
-  app.any('/*', (res, req) => {
+  const serveAny = (res: HttpResponse, req: HttpRequest): void => {
     if (isClosingConnections) state.requests++;
     const method = req.getMethod();
     const isHead = method === 'head';
@@ -60,24 +66,71 @@ export function startServer(uws: UwsModule, table: CacheTable, options: ServerOp
     const key = resolveRequestPath(req.getUrl());
     if (key === null) sendFixed(res, state.table.fixed.badRequest, isHead);
     else serveKey(res, req, key, isHead);
-  });
+  };
+  app.any('/*', serveAny);
+  addSniRoutes(app, options.tls, serveAny);
+  const token = await listen(app, options.host, options.port, '');
+  const port = uws.us_socket_local_port(token);
+  const tokens = [token];
+  if (options.httpPort !== null) {
+    try {
+      tokens.push(await listen(createRedirectApp(uws, port), options.host, options.httpPort, ' (--http-port)'));
+    } catch (error) {
+      uws.us_listen_socket_close(token);
+      throw error;
+    }
+  }
+  return {
+    port,
+    get table() {
+      return state.table;
+    },
+    setTable(next) {
+      addRoutes(next);
+      state.table = next;
+    },
+    close: (timeoutMs) => closeServer(uws, tokens, streams, state, timeoutMs),
+  };
+}
+
+/**
+ * uWS App, or SSLApp with the default certificate and one server name per
+ * SNI certificate. uWS reads the files; the worker checked them just before
+ * (checkTls): addServerName crashes the process on a file it cannot load,
+ * SSLApp throws without saying why.
+ */
+function createApp(uws: UwsModule, tls: CheckedTls | null): TemplatedApp {
+  if (tls === null) return uws.App();
+  let app: TemplatedApp;
+  try {
+    app = uws.SSLApp(tls.main);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`uWebSockets.js could not load certificate ${tls.main.cert_file_name} with key ${tls.main.key_file_name} (${reason})`);
+  }
+  for (const { name, files } of tls.sni) app.addServerName(name, files);
+  return app;
+}
+
+/**
+ * uWS gives every server name its own, empty router: a connection whose SNI
+ * matched one is routed there only. Each gets the catch-all (not the
+ * per-key routes: SNI hosts take the catch-all's few hundred nanoseconds
+ * more per request). domain('') goes back to the default router, where
+ * routes for new files are added later. uWS 20.30 prints a line on stdout
+ * for each domain() call; the primary drops those lines.
+ */
+function addSniRoutes(app: TemplatedApp, tls: CheckedTls | null, handler: (res: HttpResponse, req: HttpRequest) => void): void {
+  if (tls === null || tls.sni.length === 0) return;
+  for (const { name } of tls.sni) app.domain(name).any('/*', handler);
+  app.domain('');
+}
+
+function listen(app: TemplatedApp, host: string, port: number, what: string): Promise<us_listen_socket> {
   return new Promise((resolve, reject) => {
-    app.listen(options.host, options.port, (token) => {
-      if (token === false) {
-        reject(new Error(`cannot listen on ${options.host}:${options.port}`));
-        return;
-      }
-      resolve({
-        port: uws.us_socket_local_port(token),
-        get table() {
-          return state.table;
-        },
-        setTable(next) {
-          addRoutes(next);
-          state.table = next;
-        },
-        close: (timeoutMs) => closeServer(uws, token, streams, state, timeoutMs),
-      });
+    app.listen(host, port, (token) => {
+      if (token === false) reject(new Error(`cannot listen on ${host}:${port}${what}`));
+      else resolve(token);
     });
   });
 }
@@ -103,12 +156,12 @@ function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey:
 
 function closeServer(
   uws: UwsModule,
-  token: us_listen_socket,
+  tokens: readonly us_listen_socket[],
   streams: StreamTracker,
   state: { requests: number },
   timeoutMs: number,
 ): Promise<void> {
-  uws.us_listen_socket_close(token);
+  for (const token of tokens) uws.us_listen_socket_close(token);
   closeConnectionsAfterResponses();
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve) => {

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { limitOpenFiles, readOpenFileLimit } from './files.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { startServer, type RunningServer } from './server.js';
+import { checkTls } from './tls.js';
 import { loadEngine } from './uws.js';
 
 function send(message: WorkerMessage): void {
@@ -50,6 +51,8 @@ export function getBuildOptions(config: Config): BuildOptions {
 async function runWorker(config: Config, index: number): Promise<void> {
   const setServer = installShutdown(config.drainTimeout * 1000);
   const { uws } = loadEngine(config.allowJsFallback);
+  // Checked again here: the files may have changed since the primary did.
+  const tls = config.tls === null ? null : checkTls(config.tls);
   const fileLimit = readOpenFileLimit();
   if (fileLimit !== null) limitOpenFiles(fileLimit);
   const options = getBuildOptions(config);
@@ -59,6 +62,8 @@ async function runWorker(config: Config, index: number): Promise<void> {
     port: config.port,
     spa: config.spa,
     dotfiles: config.dotfiles,
+    tls,
+    httpPort: config.httpPort,
   });
   setServer(server);
   const compress = createCompressor(server, options, config, index);
