@@ -1,6 +1,7 @@
 /** Spawn the real CLI (built into dist/) and talk HTTP to it. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -8,7 +9,10 @@ export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.ur
 
 export interface RunningCli {
   readonly proc: ChildProcess;
+  /** The port of the `open` URL: HTTPS with --cert. */
   readonly port: number;
+  /** The --http-port redirect listener's port, or null. */
+  readonly httpPort: number | null;
   readonly banner: string;
   output(): string;
   /** SIGTERM and wait for the exit code. */
@@ -41,13 +45,15 @@ export function startCli(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner after 15 s:\n${out}`)), 15_000);
     const onData = (): void => {
-      const match = /open\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      const match = /open\s+https?:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
       if (!match) return;
       clearTimeout(timer);
       proc.stdout!.off('data', onData);
+      const redirect = /redirect\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
       resolve({
         proc,
         port: Number(match[1]),
+        httpPort: redirect ? Number(redirect[1]) : null,
         banner: out,
         output: () => out,
         stop: async () => {
@@ -86,15 +92,29 @@ export interface Reply {
   readonly body: Buffer;
 }
 
-/** One request on a fresh connection; the request-target is sent as given. */
-export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
+/** How to reach an HTTPS server: the CA that signed it, and the SNI name to send. */
+export interface TlsClient {
+  readonly ca: Buffer;
+  /** Default: none (Node sends no SNI for an IP address). */
+  readonly servername?: string;
+}
+
+/**
+ * One request on a fresh connection; the request-target is sent as given.
+ * With `tls`, over HTTPS (certificate verified against `tls.ca`).
+ */
+export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET', tls?: TlsClient): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
+    const common = { host: '127.0.0.1', port, path, method, headers, agent: false as const };
+    const onResponse = (res: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
-    });
+    };
+    const req = tls === undefined
+      ? httpRequest(common, onResponse)
+      : httpsRequest({ ...common, ca: tls.ca, servername: tls.servername }, onResponse);
     req.setTimeout(10_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
     req.on('error', reject);
     req.end();
