@@ -60,8 +60,9 @@ export function describeCertificates(certificates: readonly CertificateInfo[], n
   const lines: string[] = [];
   const warnings: string[] = [];
   for (const c of certificates) {
-    const days = Math.floor((c.validToMs - nowMs) / DAY_MS);
-    const when = days >= 0 ? `in ${formatDays(days)}` : `${formatDays(-days - 1)} ago`;
+    const left = c.validToMs - nowMs;
+    const days = Math.floor(Math.abs(left) / DAY_MS);
+    const when = left >= 0 ? `in ${formatDays(days)}` : `${formatDays(days)} ago`;
     const prefix = c.label === '--cert' ? '' : `${c.label.replace(/^--sni /, '')}: `;
     lines.push(`${prefix}${c.subject}, serial ${c.serial}, expires ${formatUtc(c.validToMs)} (${when})`);
     const what = `certificate ${c.path} (${c.label})`;

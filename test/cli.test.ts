@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatUsage, parseArguments } from '../src/cli.js';
-import { UsageError } from '../src/config.js';
+import { parseSni, UsageError } from '../src/config.js';
 import { makeTree } from './helpers/fixtures.js';
 import { runCli, startCli } from './helpers/server.js';
 
@@ -35,6 +35,8 @@ describe('parseArguments', () => {
         cacheSize: 256 * 1024 * 1024,
         maxFileSize: 8 * 1024 * 1024,
         watch: true,
+        tls: null,
+        httpPort: null,
       },
     });
   });
@@ -87,6 +89,14 @@ describe('parseArguments', () => {
     [['--header', 'Content-Length: 5'], /--header cannot set Content-Length/],
     [['--header', 'ETag: "x"'], /--header cannot set ETag/],
     [['check', 'ftp://x'], /http:\/\//],
+    [['--cert', 'c.pem'], /^--cert needs --key/],
+    [['--key', 'k.pem'], /^--key needs --cert/],
+    [['--passphrase-file', 'p'], /^--passphrase-file needs --cert and --key/],
+    [['--sni', 'a.test=c,k'], /^--sni needs --cert and --key/],
+    [['--http-port', '80'], /^--http-port redirects to https:\/\/ and needs --cert and --key/],
+    [['--cert', 'c', '--key', 'k', '--http-port', '8443', '--port', '8443'], /--http-port 8443 is also --port/],
+    [['--cert', 'c', '--key', 'k', '--http-port', 'x'], /invalid port "x"/],
+    [['--cert', 'c', '--key', 'k', '--sni', 'a.test=c,k', '--sni', 'A.test=d,e'], /--sni a\.test is given twice/],
   ])('%j → UsageError %s', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError);
     expect(() => parseArguments(argv)).toThrow(message);
@@ -109,11 +119,65 @@ describe('parseArguments', () => {
     });
   });
 
+  it('TLS options: absolute paths, SNI names lower-case, --http-port', () => {
+    const command = parseArguments([
+      '--cert', 'c.pem', '--key', '/k.pem', '--passphrase-file', 'pass', '--sni', 'Www.Example.com=s.pem,s.key',
+      '--sni', '*.example.org=/w.pem,/w.key', '--http-port', '8080', '--port', '8443',
+    ]);
+    expect(command.kind === 'serve' && command.config).toMatchObject({
+      port: 8443,
+      httpPort: 8080,
+      tls: {
+        cert: resolve('c.pem'),
+        key: '/k.pem',
+        passphraseFile: resolve('pass'),
+        sni: [
+          { name: 'www.example.com', cert: resolve('s.pem'), key: resolve('s.key') },
+          { name: '*.example.org', cert: '/w.pem', key: '/w.key' },
+        ],
+      },
+    });
+  });
+
   it('usage lists every option', () => {
     const usage = formatUsage();
-    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback']) {
+    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback', '--cert', '--key', '--passphrase-file', '--sni', '--http-port']) {
       expect(usage).toContain(flag);
     }
+  });
+});
+
+describe('parseSni', () => {
+  it.each([
+    ['example.com=/c.pem,/k.pem', { name: 'example.com', cert: '/c.pem', key: '/k.pem' }],
+    ['EXAMPLE.com.=/c.pem,/k.pem', { name: 'example.com', cert: '/c.pem', key: '/k.pem' }],
+    ['*.example.com=/c,/k', { name: '*.example.com', cert: '/c', key: '/k' }],
+    ['a-b.c-d.example=/c,/k', { name: 'a-b.c-d.example', cert: '/c', key: '/k' }],
+    ['localhost=rel/c.pem,rel/k.pem', { name: 'localhost', cert: resolve('rel/c.pem'), key: resolve('rel/k.pem') }],
+    ['x.test=/a=b.pem,/k', { name: 'x.test', cert: '/a=b.pem', key: '/k' }],
+  ])('%s', (text, want) => {
+    expect(parseSni(text)).toEqual(want);
+  });
+
+  it.each([
+    ['example.com', /expected NAME=CERT,KEY/],
+    ['=c,k', /expected NAME=CERT,KEY/],
+    ['example.com=c', /expected NAME=CERT,KEY/],
+    ['example.com=c,', /expected NAME=CERT,KEY/],
+    ['example.com=,k', /expected NAME=CERT,KEY/],
+    ['example.com=a,b,c', /file names without commas/],
+    ['exa mple.com=c,k', /invalid --sni name "exa mple.com"/],
+    ['-example.com=c,k', /invalid --sni name/],
+    ['example-.com=c,k', /invalid --sni name/],
+    ['a..b=c,k', /invalid --sni name/],
+    ['*=c,k', /invalid --sni name/],
+    ['a.*.b=c,k', /invalid --sni name/],
+    ['127.0.0.1=c,k', /clients send no SNI for IP addresses/],
+    ['[::1]=c,k', /invalid --sni name/],
+    [`${'a'.repeat(64)}.com=c,k`, /invalid --sni name/],
+  ])('%s → UsageError %s', (text, message) => {
+    expect(() => parseSni(text)).toThrow(UsageError);
+    expect(() => parseSni(text)).toThrow(message);
   });
 });
 
