@@ -24,6 +24,8 @@ export interface Exchange {
   /** Status the page saw (after Chromium's HTTP cache). */
   pageStatus: number;
   isFromCache: boolean;
+  /** Protocol of the response as Chromium reports it: "http/1.1", "h2"… ('' until known). */
+  protocol: string;
   /** Chromium's error text when the request failed, else ''. */
   failure: string;
   isDone: boolean;
@@ -49,7 +51,7 @@ export async function recordTraffic(context: BrowserContext, page: Page): Promis
     if (exchange === undefined) {
       exchange = {
         id, url: '', path: '', method: '', requestHeaders: {}, wireStatus: 0, responseHeaders: {},
-        pageStatus: 0, isFromCache: false, failure: '', isDone: false,
+        pageStatus: 0, isFromCache: false, protocol: '', failure: '', isDone: false,
       };
       byId.set(id, exchange);
       exchanges.push(exchange);
@@ -90,6 +92,7 @@ function listen(cdp: CDPSession, getExchange: (id: string) => Exchange): void {
   cdp.on('Network.responseReceived', (e) => {
     const exchange = getExchange(e.requestId);
     exchange.pageStatus = e.response.status;
+    exchange.protocol = e.response.protocol ?? '';
     if (e.response.fromDiskCache) exchange.isFromCache = true;
   });
   cdp.on('Network.requestServedFromCache', (e) => {

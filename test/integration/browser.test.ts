@@ -18,6 +18,7 @@ import {
   IMAGE_WIDTH, makeSiteFiles, MODULE_TEXT, OUT_COLOR, PAGE_TITLE,
 } from '../browser/site.js';
 import { recordTraffic, waitUntil, type Exchange, type TrafficLog } from '../browser/traffic.js';
+import { createCertificateAuthority } from '../helpers/certs.js';
 import { makeTree, type Tree } from '../helpers/fixtures.js';
 import { get, startCli, type RunningCli } from '../helpers/server.js';
 
@@ -127,6 +128,36 @@ describe.skipIf(browserSkipReason !== '')(`Chromium${browserSkipReason ? ` (skip
       const css = findOne(traffic.exchanges, '/style.css');
       expect(css.responseHeaders['vary']?.toLowerCase()).toBe('accept-encoding');
     });
+  });
+
+  it('over HTTPS (issue 11): the same page loads through TLS with fastsrv\'s certificate, over HTTP/1.1', async () => {
+    const ca = createCertificateAuthority();
+    const issued = ca.issue('browser', { cn: 'localhost', san: 'DNS:localhost,IP:127.0.0.1', serial: 'C0FFEE' });
+    const secure = await startCli(tree!.root, ['--cert', issued.cert, '--key', issued.key]);
+    // The test CA is not in Chromium's trust store: certificate errors are
+    // ignored, and the test checks which certificate was served instead.
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      const traffic = await recordTraffic(context, page);
+      const navigation = await page.goto(`https://127.0.0.1:${secure.port}/`, { waitUntil: 'load' });
+      expect(navigation?.status()).toBe(200);
+      const security = await navigation?.securityDetails();
+      expect(security).toMatchObject({ subjectName: 'localhost', issuer: 'fastsrv test CA' });
+      expect(security?.protocol).toMatch(/^TLS 1\.[23]$/);
+      await expectPageRendered(page);
+      await traffic.settle();
+      expect(listProblems(traffic.exchanges)).toEqual([]);
+      const fetched = traffic.exchanges.filter((e) => e.path !== '/favicon.ico');
+      expect(fetched.map((e) => e.path).sort()).toEqual(['/', '/app.js', '/lib.js', '/pixel.png', '/style.css']);
+      expect(new Set(fetched.map((e) => e.protocol))).toEqual(new Set(['http/1.1']));
+      const css = findOne(traffic.exchanges, '/style.css');
+      expect((await traffic.getBody(css)).equals(Buffer.from(site['style.css'])), 'decoded stylesheet equals the file').toBe(true);
+    } finally {
+      await context.close();
+      expect(await secure.stop()).toBe(0);
+      ca.remove();
+    }
   });
 
   it('<video>: metadata, duration, seeks forward and back decode the right frames, served as 206 ranges', async () => {
