@@ -56,9 +56,17 @@ async function loadRunChecks(repoDir: string): Promise<RunChecks | null> {
   }
 }
 
-/** Gate one target at `baseUrl` (no trailing slash) serving the fixture `root`. */
-export async function runGate(baseUrl: string, root: string, repoDir: string): Promise<GateResult> {
-  const etag = await fetchEtag(baseUrl, '/index.html').catch(() => null);
+/**
+ * Gate one target at `baseUrl` (no trailing slash) serving the fixture `root`.
+ * `fastsrv check` speaks http:// only: an https:// target (verified against
+ * `ca`) is gated by the harness's probe.
+ */
+export async function runGate(baseUrl: string, root: string, repoDir: string, ca?: Buffer): Promise<GateResult> {
+  const etag = await fetchEtag(baseUrl, '/index.html', ca).catch(() => null);
+  if (baseUrl.startsWith('https:')) {
+    const reasons = await probeTarget(baseUrl, root, ca);
+    return { ok: reasons.length === 0, source: 'bench probe', reasons, etag };
+  }
   const runChecks = await loadRunChecks(repoDir);
   if (runChecks) {
     try {

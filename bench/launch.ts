@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runGate } from './gate.js';
 import { findFreePort, spawnGroup, stopGroup, waitForPort } from './proc.js';
 import { isSkip, type TargetDefinition } from './targets/common.js';
+import { probeTls, type TlsFiles } from './tls.js';
 import type { GateResult, TargetStatus } from './types.js';
 
 const START_TIMEOUT_MS = 30_000;
@@ -28,6 +29,8 @@ export interface LaunchContext {
   connections: number;
   repoDir: string;
   serverCpus: string;
+  /** Start the target serving HTTPS with these files; null: plain HTTP. */
+  tls: TlsFiles | null;
 }
 
 function readLogTail(path: string): string {
@@ -41,10 +44,12 @@ function readLogTail(path: string): string {
 /** Start, wait and gate one target; a status with started=false carries the reason. */
 export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): Promise<{ status: TargetStatus; running: RunningTarget | null }> {
   const status: TargetStatus = { name: def.name, started: false, skipReason: null, port: null, version: null, command: null, gate: null };
-  const workDir = join(ctx.tempDir, def.name);
+  if (ctx.tls) status.tls = null;
+  const workDir = join(ctx.tempDir, ctx.tls ? `${def.name}-tls` : def.name);
   mkdirSync(workDir, { recursive: true, mode: 0o755 });
   const port = await findFreePort();
-  const plan = def.plan({ root: ctx.root, workDir, port, workers: ctx.workers, connections: ctx.connections, repoDir: ctx.repoDir });
+  const tls = ctx.tls ? { cert: ctx.tls.cert, key: ctx.tls.key } : null;
+  const plan = def.plan({ root: ctx.root, workDir, port, workers: ctx.workers, connections: ctx.connections, repoDir: ctx.repoDir, tls });
   if (isSkip(plan)) return { status: { ...status, skipReason: plan.skip }, running: null };
   for (const file of plan.files) writeFileSync(file.path, file.text);
   const logPath = join(workDir, 'server.log');
@@ -59,8 +64,9 @@ export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): P
     await stopGroup(pid);
     return { status: { ...status, skipReason: `failed to start: ${(error as Error).message}; log: ${readLogTail(logPath)}` }, running: null };
   }
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const gate = await runGate(baseUrl, ctx.root, ctx.repoDir);
+  const baseUrl = `${ctx.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  if (ctx.tls) status.tls = await probeTls(port, ctx.tls.ca).catch(() => null);
+  const gate = await runGate(baseUrl, ctx.root, ctx.repoDir, ctx.tls?.ca);
   const running: RunningTarget = { name: def.name, pid, port, baseUrl, gate, stop: () => stopGroup(pid) };
   return { status: { ...status, started: true, port, gate }, running };
 }

@@ -118,11 +118,14 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
 function runLoad(target: RunningTarget, scenario: Scenario, ctx: MeasureContext, durationSec: number, onTick: (n: number) => void): Promise<LoadResult> {
   const { options, cpu } = ctx;
   const headers: Record<string, string> = scenario.isConditional && target.gate.etag ? { 'If-None-Match': target.gate.etag } : {};
+  // wrk opens a new connection after a response to Connection: close.
+  if (scenario.isNewConnection) headers.Connection = 'close';
   const connections = scenario.connections ?? options.connections;
   const common = { baseUrl: target.baseUrl, scenario, headers, connections, pipelining: options.pipelining, threads: cpu.clientCores, durationSec, timeoutSec: scenario.timeoutSec ?? 10 };
   if (options.client === 'wrk') {
     return runWrk({ ...common, scriptPath: join(ctx.tempDir, `wrk-${scenario.name}.lua`), cpuList: cpu.clientCpus });
   }
+  if (scenario.isTls) return Promise.reject(new Error(`${scenario.name} needs wrk (the autocannon client is not set up for TLS)`));
   return runAutocannon({ ...common, onTick });
 }
 

@@ -20,23 +20,26 @@ import { buildSvg } from './report/svg.js';
 import { needsLargeFixture, selectScenarios } from './scenarios.js';
 import { findExecutable } from './targets/common.js';
 import { findTarget } from './targets/index.js';
+import { createBenchCertificate, describeTls, type TlsFiles } from './tls.js';
 import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './types.js';
 
 const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEER_COMMANDS = ['nginx', 'apache2', 'lighttpd', 'h2o', 'caddy', 'bun'];
 
-async function startTargets(options: Options, scenarios: Scenario[], root: string, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
+async function startTargets(options: Options, scenarios: Scenario[], root: string, tempDir: string, cpu: CpuPlan, tls: TlsFiles | null): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
   const statuses: TargetStatus[] = [];
   const running: RunningTarget[] = [];
   const connections = Math.max(options.connections, ...scenarios.map((s) => s.connections ?? 0));
   for (const name of options.targets) {
-    showStatus(`starting ${name}…`);
-    const result = await launchTarget(findTarget(name)!, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus });
+    const label = tls ? `${name} (TLS)` : name;
+    showStatus(`starting ${label}…`);
+    const result = await launchTarget(findTarget(name)!, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus, tls });
     statuses.push(result.status);
     if (result.running) running.push(result.running);
     const gate = result.status.gate;
     const gateText = gate ? (gate.ok ? `gate ok (${gate.source})` : `FAILED GATE (${gate.source}): ${gate.reasons.join('; ')}`) : '';
-    logLine(result.running ? `${name}: port ${result.running.port}, ${gateText}` : `${name}: skipped: ${result.status.skipReason}`);
+    const tlsText = result.status.tls ? `, ${describeTls(result.status.tls)}` : '';
+    logLine(result.running ? `${label}: port ${result.running.port}${tlsText}, ${gateText}` : `${label}: skipped: ${result.status.skipReason}`);
   }
   return { statuses, running };
 }
@@ -101,6 +104,16 @@ function compareWithBaseline(options: Options, current: RunRecord): string | nul
   return formatComparison(rows, options.tolerance, options.compare);
 }
 
+/** Plain scenarios, then TLS ones (with a certificate made for this run); empty groups left out. */
+function groupScenarios(scenarios: Scenario[], tempDir: string): { tls: TlsFiles | null; scenarios: Scenario[] }[] {
+  const plain = scenarios.filter((s) => !s.isTls);
+  const tls = scenarios.filter((s) => s.isTls);
+  const groups: { tls: TlsFiles | null; scenarios: Scenario[] }[] = [];
+  if (plain.length > 0) groups.push({ tls: null, scenarios: plain });
+  if (tls.length > 0) groups.push({ tls: createBenchCertificate(tempDir), scenarios: tls });
+  return groups;
+}
+
 async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> {
   const tempDir = mkdtempSync(join(tmpdir(), 'fastsrv-bench-'));
   chmodSync(tempDir, 0o755);
@@ -117,12 +130,21 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   }
   logLine(`fastsrv bench: ${options.targets.join(', ')} × ${scenarios.map((s) => s.name).join(', ')} × ${options.rounds} rounds, ${options.client}, ${cpu.description}`);
   const warnings: string[] = [];
-  const { statuses, running } = await startTargets(options, scenarios, root, tempDir, cpu);
-  let measurements: Measurement[] = [];
+  const statuses: TargetStatus[] = [];
+  const measurements: Measurement[] = [];
   try {
-    measurements = await measureAll(running, scenarios, { options, cpu, tempDir, onProgress: showStatus }, warnings);
+    // Plain scenarios run against plain launches, then TLS ones against
+    // launches with the run's certificate: one set of servers at a time.
+    for (const group of groupScenarios(scenarios, tempDir)) {
+      const started = await startTargets(options, group.scenarios, root, tempDir, cpu, group.tls);
+      statuses.push(...started.statuses);
+      try {
+        measurements.push(...(await measureAll(started.running, group.scenarios, { options, cpu, tempDir, onProgress: showStatus }, warnings)));
+      } finally {
+        await stopTargets(started.running, warnings);
+      }
+    }
   } finally {
-    await stopTargets(running, warnings);
     rmSync(tempDir, { recursive: true, force: true });
   }
   const settings = { ...options, clientCores: cpu.clientCores, serverCpus: cpu.serverCpus, clientCpus: cpu.clientCpus, pinning: cpu.description };

@@ -72,6 +72,13 @@ export const SCENARIOS: readonly Scenario[] = [
     maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
   },
   buildBulkScenario('1g', LARGE_FIXTURE.urlPath, STREAM_NOTE, 8),
+  { ...buildFileScenario('tls-1k', '/index.html'), title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) over HTTPS, keep-alive`, isTls: true },
+  {
+    ...buildFileScenario('tls-handshake', '/index.html'),
+    title: 'GET /index.html over HTTPS, a new connection per request (Connection: close): req/s = full TLS handshakes/s, CPU/req = CPU per handshake',
+    isTls: true,
+    isNewConnection: true,
+  },
 ];
 
 export const DEFAULT_SCENARIOS = ['1k'];

@@ -48,6 +48,10 @@ export interface Scenario {
   connections?: number;
   /** wrk `--timeout` in seconds (default 10): one 1 GiB response can take longer than that. */
   timeoutSec?: number;
+  /** Measured against the targets started with TLS (the run's certificate), over https://. */
+  isTls?: boolean;
+  /** `Connection: close` on every request: each request is a new connection (and TLS handshake). */
+  isNewConnection?: boolean;
 }
 
 /** What a load client reports for one window. */
@@ -98,6 +102,16 @@ export interface GateResult {
   etag: string | null;
 }
 
+/** What a TLS launch negotiated with the harness's own client (Node, OpenSSL defaults). */
+export interface TlsStatus {
+  /** "TLSv1.3" */
+  protocol: string;
+  /** IANA name, e.g. "TLS_AES_256_GCM_SHA384". */
+  cipher: string;
+  /** Key exchange group, e.g. "X25519". */
+  group: string;
+}
+
 /** How a target was started, or why it was not. */
 export interface TargetStatus {
   name: string;
@@ -107,6 +121,8 @@ export interface TargetStatus {
   version: string | null;
   command: string | null;
   gate: GateResult | null;
+  /** Set for the launch that serves the TLS scenarios (null until it negotiated). Absent in old records. */
+  tls?: TlsStatus | null;
 }
 
 /** Everything a run produced; this is the raw JSON written to results/. */

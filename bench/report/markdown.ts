@@ -1,7 +1,8 @@
 /** results/latest.md: one table per scenario plus machine, settings and target notes. */
+import { describeTls } from '../tls.js';
 import type { RunRecord, Scenario, TargetStatus } from '../types.js';
 import { buildTable, formatCount, formatFigure, formatMiB, formatSpread, joinFirst } from './format.js';
-import { summarizeScenario, type RatioSpread, type SummaryRow } from './summary.js';
+import { listLaunches, summarizeScenario, type RatioSpread, type SummaryRow } from './summary.js';
 
 const HEADERS = [
   '#', 'target', 'req/s median [min–max]', 'MB/s', 'p50 / p99 ms', 'server µs CPU/req [min–max]', 'server CPU %',
@@ -85,10 +86,11 @@ export function buildRowCells(row: SummaryRow, rank: number, status: TargetStatu
 export function buildScenarioSection(scenario: Scenario, record: RunRecord): string {
   const isBulk = scenario.isBulk ?? false;
   const rows = summarizeScenario(record.measurements, scenario.name, isBulk);
-  const byName = new Map(record.targets.map((t) => [t.name, t]));
+  const statuses = listLaunches(record, scenario);
+  const byName = new Map(statuses.map((t) => [t.name, t]));
   const cells = rows.map((r, i) => (isBulk ? buildBulkRowCells : buildRowCells)(r, i + 1, byName.get(r.target)));
   const table = isBulk ? buildTable(BULK_HEADERS, cells, BULK_ALIGN) : buildTable(HEADERS, cells, ALIGN);
-  const skipped = record.targets.filter((t) => !t.started).map((t) => `${t.name} (skipped: ${t.skipReason})`);
+  const skipped = statuses.filter((t) => !t.started).map((t) => `${t.name} (skipped: ${t.skipReason})`);
   const tail = skipped.length > 0 ? `\n\nNot measured: ${skipped.join('; ')}.` : '';
   return `### ${scenario.name}: ${scenario.title}\n\n${rows.length > 0 ? table : '_no measurements_'}${tail}\n`;
 }
@@ -96,9 +98,11 @@ export function buildScenarioSection(scenario: Scenario, record: RunRecord): str
 function buildTargetList(targets: readonly TargetStatus[]): string {
   return targets
     .map((t) => {
-      if (!t.started) return `- **${t.name}**: skipped: ${t.skipReason}`;
+      const name = t.tls === undefined ? t.name : `${t.name} (TLS)`;
+      if (!t.started) return `- **${name}**: skipped: ${t.skipReason}`;
       const gate = t.gate ? (t.gate.ok ? `gate passed (${t.gate.source})` : `FAILED GATE (${t.gate.source}): ${t.gate.reasons.join('; ')}`) : 'not gated';
-      return `- **${t.name}**: ${gate}. \`${t.command}\``;
+      const tls = t.tls === undefined ? '' : t.tls === null ? ' No TLS handshake with the harness.' : ` Negotiated ${describeTls(t.tls)}.`;
+      return `- **${name}**: ${gate}.${tls} \`${t.command}\``;
     })
     .join('\n');
 }

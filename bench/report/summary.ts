@@ -1,6 +1,6 @@
 /** Aggregation of rounds into one row per target and scenario (pure). */
 import { divideSafely, summarizeSpread, type Spread } from '../stats.js';
-import type { Measurement } from '../types.js';
+import type { Measurement, RunRecord, Scenario, TargetStatus } from '../types.js';
 
 export const BASELINES = ['nginx', 'node-http'] as const;
 export type Baseline = (typeof BASELINES)[number];
@@ -114,4 +114,9 @@ export function summarizeScenario(measurements: readonly Measurement[], scenario
   const rank = (r: SummaryRow): number => (isBulk ? r.cpuUsPerMiB.median : r.cpuUsPerReq.median);
   const key = (r: SummaryRow): number => (Number.isFinite(rank(r)) ? rank(r) : Infinity);
   return rows.sort((a, b) => key(a) - key(b));
+}
+
+/** The launches a scenario was measured on: those started with TLS for TLS scenarios (old records have none). */
+export function listLaunches(record: RunRecord, scenario: Scenario): TargetStatus[] {
+  return record.targets.filter((t) => (t.tls !== undefined) === (scenario.isTls ?? false));
 }

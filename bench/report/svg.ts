@@ -4,7 +4,7 @@
  */
 import type { RunRecord } from '../types.js';
 import { formatCount, formatFigure } from './format.js';
-import { summarizeScenario, type SummaryRow } from './summary.js';
+import { listLaunches, summarizeScenario, type SummaryRow } from './summary.js';
 
 const COLORS: Record<string, string> = {
   fastsrv: '#d62728', nginx: '#2ca02c', apache: '#bcbd22', 'node-http': '#1f77b4', 'node-static': '#9ecae1',
@@ -104,7 +104,7 @@ function drawGroup(record: RunRecord, scenarioIndex: number, top: number): { par
   const scenario = record.scenarios[scenarioIndex]!;
   const isBulk = scenario.isBulk ?? false;
   const rows = summarizeScenario(record.measurements, scenario.name, isBulk);
-  const failed = new Set(record.targets.filter((t) => t.gate && !t.gate.ok).map((t) => t.name));
+  const failed = new Set(listLaunches(record, scenario).filter((t) => t.gate && !t.gate.ok).map((t) => t.name));
   const title = `${scenario.name}: ${scenario.title}${isBulk ? BULK_SUFFIX : ''}`;
   const parts = [text(8, top + 16, title, 'font-size="13" font-weight="600" fill="#111"')];
   const barsTop = top + GROUP_HEAD;

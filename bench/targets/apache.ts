@@ -1,6 +1,7 @@
 /** Apache httpd 2.4 (Debian's apache2), mpm_event, tuned the way an operator serves static files. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TLS13_CIPHER } from '../tls.js';
 import { findExecutable, MIME_TYPES, type TargetContext, type TargetDefinition } from './common.js';
 
 const MODULES_DIR = '/usr/lib/apache2/modules';
@@ -25,6 +26,8 @@ export interface ApacheConfigInput {
   mimeTypesPath: string | null;
   /** User and Group to drop to; null when not started as root (Apache cannot switch then). */
   runAs: { user: string; group: string } | null;
+  /** mod_ssl on the one listener with these files (read by the parent before it drops privileges). */
+  tls?: TargetContext['tls'];
 }
 
 /**
@@ -63,7 +66,7 @@ ErrorLog "${join(ctx.workDir, 'error.log')}"
 LogLevel warn
 ${modules}
 ${runAs}Listen 127.0.0.1:${ctx.port}
-ServerName 127.0.0.1
+${ctx.tls ? buildApacheTls(ctx.tls, ctx.modulesDir) : ''}ServerName 127.0.0.1
 ServerTokens Prod
 ServerSignature Off
 TraceEnable Off
@@ -100,13 +103,26 @@ DirectoryIndex index.html
 `;
 }
 
+/** mod_ssl with the bench TLS 1.3 suite; no session cache (wrk never resumes). */
+function buildApacheTls(tls: NonNullable<TargetContext['tls']>, modulesDir: string): string {
+  return `LoadModule ssl_module ${join(modulesDir, 'mod_ssl.so')}
+SSLEngine on
+SSLCertificateFile "${tls.cert}"
+SSLCertificateKeyFile "${tls.key}"
+SSLProtocol -all +TLSv1.2 +TLSv1.3
+SSLCipherSuite TLSv1.3 ${TLS13_CIPHER}
+SSLSessionCache none
+`;
+}
+
 export const apache: TargetDefinition = {
   name: 'apache',
   describe: 'Apache httpd, mpm_event, sendfile + mmap, no access log',
   plan(ctx: TargetContext) {
     const binary = findExecutable('apache2') ?? findExecutable('/usr/sbin/apache2');
     if (!binary) return { skip: 'apache2 is not installed (apt-get install apache2)' };
-    const missing = MODULES.map(([, file]) => join(MODULES_DIR, file)).filter((path) => !existsSync(path));
+    const files = [...MODULES.map(([, file]) => file), ...(ctx.tls ? ['mod_ssl.so'] : [])];
+    const missing = files.map((file) => join(MODULES_DIR, file)).filter((path) => !existsSync(path));
     if (missing.length > 0) return { skip: `apache2 modules missing: ${missing.join(', ')} (apt-get install apache2)` };
     const conf = join(ctx.workDir, 'apache2.conf');
     const isRoot = process.getuid?.() === 0;

@@ -2,7 +2,7 @@
  * Bun baseline: every file becomes a static route (a Response built at boot, served by
  * Bun's native router without entering JS; files above 64 MiB are `Bun.file` routes read
  * from disk), `reusePort: true`, and N processes.
- * Run with Bun: bun dist/bench/targets/bun-server.js <root> --host H --port P --workers N
+ * Run with Bun: bun dist/bench/targets/bun-server.js <root> --host H --port P --workers N [--cert F --key F]
  */
 import { readFileSync, statSync } from 'node:fs';
 import { lookupContentType, parseServerArgs, STREAM_ABOVE_BYTES, walkFiles, type ServerArgs } from './http-common.js';
@@ -38,6 +38,7 @@ function serve(args: ServerArgs): void {
     port: args.port,
     reusePort: true,
     routes: buildRoutes(args.root),
+    ...(args.cert !== null && args.key !== null ? { tls: { cert: Bun.file(args.cert), key: Bun.file(args.key) } } : {}),
     fetch: () => new Response('Not Found\n', { status: 404, headers: { 'Content-Type': 'text/plain' } }),
   });
 }

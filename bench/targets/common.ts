@@ -14,6 +14,8 @@ export interface TargetContext {
   connections: number;
   /** Repository root (holds dist/ and node_modules/). */
   repoDir: string;
+  /** Serve HTTPS on `port` with these PEM files (the run's one certificate); null: plain HTTP. */
+  tls: { cert: string; key: string } | null;
 }
 
 export interface LaunchPlan {

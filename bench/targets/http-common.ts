@@ -4,7 +4,9 @@
  * Kept deliberately plain: these are baselines, not fastsrv.
  */
 import cluster from 'node:cluster';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { extname, join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MIME_TYPES } from './common.js';
@@ -14,17 +16,36 @@ export interface ServerArgs {
   host: string;
   port: number;
   workers: number;
+  /** PEM files: serve HTTPS. */
+  cert: string | null;
+  key: string | null;
 }
 
-/** `<root> --host H --port P --workers N` */
+/** `<root> --host H --port P --workers N [--cert FILE --key FILE]` */
 export function parseServerArgs(argv: string[]): ServerArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } },
+    options: { host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
   });
-  if (positionals.length !== 1) throw new Error('usage: <root> --host H --port P --workers N');
-  return { root: positionals[0]!, host: values.host ?? '127.0.0.1', port: Number(values.port ?? 8080), workers: Number(values.workers ?? 1) };
+  if (positionals.length !== 1) throw new Error('usage: <root> --host H --port P --workers N [--cert FILE --key FILE]');
+  return {
+    root: positionals[0]!,
+    host: values.host ?? '127.0.0.1',
+    port: Number(values.port ?? 8080),
+    workers: Number(values.workers ?? 1),
+    cert: values.cert ?? null,
+    key: values.key ?? null,
+  };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** node:http, or node:https with --cert/--key (HTTP/1.1 only, as node:https is; OpenSSL's default suites). */
+export function createBaselineServer(args: ServerArgs, handler: Handler): Server {
+  const options = { keepAliveTimeout: 60_000 };
+  if (args.cert === null || args.key === null) return createHttpServer(options, handler);
+  return createHttpsServer({ ...options, cert: readFileSync(args.cert), key: readFileSync(args.key) }, handler);
 }
 
 /** Primary: fork N workers and stop them on SIGTERM/SIGINT. Worker: run `startWorker`. */

@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { ensureBun } from './bun-binary.js';
 import type { TargetContext, TargetDefinition } from './common.js';
 
+/** `--cert FILE --key FILE`: the same flags for fastsrv, the Node baselines and Bun's script. */
+function buildTlsArgs(ctx: TargetContext): string[] {
+  return ctx.tls ? ['--cert', ctx.tls.cert, '--key', ctx.tls.key] : [];
+}
+
 function planNodeScript(ctx: TargetContext, script: string, workerNote: string): ReturnType<TargetDefinition['plan']> {
   const path = join(ctx.repoDir, script);
   if (!existsSync(path)) return { skip: `${script} not found (run npm run build)` };
   return {
     command: process.execPath,
-    args: [path, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers)],
+    args: [path, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers), ...buildTlsArgs(ctx)],
     files: [],
     workerNote,
   };
@@ -43,7 +48,7 @@ export const bun: TargetDefinition = {
     if ('skip' in binary) return binary;
     return {
       command: binary.path,
-      args: [script, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers)],
+      args: [script, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers), ...buildTlsArgs(ctx)],
       files: [],
       workerNote: ctx.workers > 1 ? `${ctx.workers} processes with reusePort (+ launcher)` : 'one process',
     };

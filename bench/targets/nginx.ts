@@ -1,12 +1,20 @@
 /** nginx, tuned the way a careful operator would serve static files. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TLS13_CIPHER } from '../tls.js';
 import { findExecutable, MIME_TYPES, type TargetContext, type TargetDefinition } from './common.js';
 
 const SYSTEM_MIME_TYPES = '/etc/nginx/mime.types';
 
 /** nginx.conf text; every writable path lives under `prefix`. */
-export function buildNginxConfig(ctx: { root: string; port: number; workers: number; prefix: string; mimeTypesPath: string | null }): string {
+export function buildNginxConfig(ctx: {
+  root: string;
+  port: number;
+  workers: number;
+  prefix: string;
+  mimeTypesPath: string | null;
+  tls?: TargetContext['tls'];
+}): string {
   const types = ctx.mimeTypesPath
     ? `include ${ctx.mimeTypesPath};`
     : `types {\n${Object.entries(MIME_TYPES).map(([ext, type]) => `    ${type.split(';')[0]} ${ext.slice(1)};`).join('\n')}\n  }`;
@@ -42,13 +50,23 @@ http {
   ${temp('uwsgi')}
   ${temp('scgi')}
   server {
-    listen 127.0.0.1:${ctx.port} reuseport;
-    server_name localhost;
+    listen 127.0.0.1:${ctx.port}${ctx.tls ? ' ssl' : ''} reuseport;
+    server_name localhost;${ctx.tls ? buildNginxTls(ctx.tls) : ''}
     root ${ctx.root};
     location / { }
   }
 }
 `;
+}
+
+/** HTTP/1.1 over TLS 1.2/1.3, the bench cipher suite, session cache off (wrk never resumes). */
+function buildNginxTls(tls: NonNullable<TargetContext['tls']>): string {
+  return `
+    ssl_certificate ${tls.cert};
+    ssl_certificate_key ${tls.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_conf_command Ciphersuites ${TLS13_CIPHER};
+    ssl_session_cache off;`;
 }
 
 export const nginx: TargetDefinition = {

@@ -6,9 +6,9 @@
  * Run: node dist/bench/targets/node-http-server.js <root> --host H --port P --workers N
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, STREAM_ABOVE_BYTES,
+  createBaselineServer, isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, STREAM_ABOVE_BYTES,
   toUrlPath, walkFiles, type ServerArgs,
 } from './http-common.js';
 
@@ -67,7 +67,7 @@ function sendRange(req: IncomingMessage, res: ServerResponse, entry: Entry, head
 
 function startWorker(args: ServerArgs): void {
   const cache = buildCache(args.root);
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const server = createBaselineServer(args, (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(METHOD_NOT_ALLOWED.status, METHOD_NOT_ALLOWED.headers);
       res.end();

@@ -5,10 +5,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, normalize, sep } from 'node:path';
 import {
-  isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, toUrlPath,
+  createBaselineServer, isNotModified, isRangeApplicable, lookupContentType, METHOD_NOT_ALLOWED, parseServerArgs, parseSingleRange, runCluster, toUrlPath,
   type ServerArgs,
 } from './http-common.js';
 
@@ -61,7 +61,7 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
 
 function startWorker(args: ServerArgs): void {
   const root = normalize(args.root).replace(/\/+$/, '');
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const server = createBaselineServer(args, (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(METHOD_NOT_ALLOWED.status, METHOD_NOT_ALLOWED.headers);
       res.end();

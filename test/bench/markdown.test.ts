@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { buildTable, formatCount, formatFigure, formatSpread, joinFirst } from '../../bench/report/format.js';
 import { buildMarkdown, buildRowCells, buildScenarioSection } from '../../bench/report/markdown.js';
 import { summarizeScenario } from '../../bench/report/summary.js';
+import { selectScenarios } from '../../bench/scenarios.js';
 import { makeMeasurement, makeRecord, makeStatus } from './records.js';
 
 describe('buildTable', () => {
@@ -66,5 +67,38 @@ describe('buildScenarioSection / buildMarkdown', () => {
     expect(md).toContain('Test CPU');
     expect(md).toContain('## Settings');
     expect(md).toContain('**caddy**: skipped: caddy is not installed');
+  });
+});
+
+describe('TLS scenarios', () => {
+  test('are reported against the TLS launches: their gates, skips and negotiated suite', () => {
+    const base = makeRecord({ fastsrv: [10, 11, 12] });
+    const measurements = base.measurements.map((m) => ({ ...m, scenario: 'tls-1k' }));
+    const tls = { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', group: 'X25519' };
+    const record = {
+      ...base,
+      scenarios: selectScenarios(['tls-1k']),
+      measurements,
+      targets: [
+        makeStatus('fastsrv', { gate: { ok: false, source: 'fastsrv check' as const, reasons: ['plain launch'], etag: null } }),
+        makeStatus('node-static', { started: false, skipReason: 'plain skip' }),
+        makeStatus('fastsrv', { tls }),
+        makeStatus('node-static', { started: false, skipReason: 'tls skip', tls: null }),
+      ],
+    };
+    const section = buildScenarioSection(record.scenarios[0]!, record);
+    expect(section).toContain('| 1 | fastsrv |');
+    expect(section).not.toContain('plain launch');
+    expect(section).toContain('node-static (skipped: tls skip)');
+    expect(section).not.toContain('plain skip');
+    const markdown = buildMarkdown(record, null);
+    expect(markdown).toContain('- **fastsrv (TLS)**: gate passed (bench probe). Negotiated TLSv1.3 TLS_AES_256_GCM_SHA384 X25519.');
+    expect(markdown).toContain('- **node-static (TLS)**: skipped: tls skip');
+  });
+
+  test('tls-handshake asks for a new connection per request', () => {
+    const [keepAlive, handshake] = selectScenarios(['tls-1k', 'tls-handshake']);
+    expect([keepAlive!.isTls, keepAlive!.isNewConnection]).toEqual([true, undefined]);
+    expect([handshake!.isTls, handshake!.isNewConnection]).toEqual([true, true]);
   });
 });

@@ -10,6 +10,7 @@ import { buildH2oConfig } from '../../bench/targets/h2o.js';
 import { isEtagMatch, isNotModified, isRangeApplicable, parseSingleRange, toUrlPath } from '../../bench/targets/http-common.js';
 import { buildLighttpdConfig } from '../../bench/targets/lighttpd.js';
 import { buildNginxConfig } from '../../bench/targets/nginx.js';
+import { createBenchCertificate } from '../../bench/tls.js';
 
 const CTX = { root: '/srv/root', port: 18080, workers: 2, workDir: '/tmp/w', prefix: '/tmp/w', mimeTypesPath: null };
 
@@ -74,21 +75,58 @@ function checkApacheSyntax(binary: string, text: string, dir: string): string {
   return `${result.status}: ${`${result.stdout}${result.stderr}`.trim()}`;
 }
 
-const apacheProbe = apache.plan({ root: '/srv/root', workDir: '/tmp/w', port: 18080, workers: 1, connections: 64, repoDir: '.' });
+const apacheProbe = apache.plan({ root: '/srv/root', workDir: '/tmp/w', port: 18080, workers: 1, connections: 64, repoDir: '.', tls: null });
 
 // Skipped where apache2 is not installed (it is not in .ci/run: the bench does not need it to be tested).
 describe.skipIf(isSkip(apacheProbe))(`apache2 -t${isSkip(apacheProbe) ? ` (skipped: ${apacheProbe.skip})` : ''}`, () => {
   test('the bench plan and the fallback-MIME config are both valid', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastsrv-apache-test-'));
     try {
-      const plan = apache.plan({ root: dir, workDir: dir, port: 18080, workers: 2, connections: 64, repoDir: '.' });
+      const plan = apache.plan({ root: dir, workDir: dir, port: 18080, workers: 2, connections: 64, repoDir: '.', tls: null });
       if (isSkip(plan)) throw new Error(plan.skip);
       expect(checkApacheSyntax(plan.command, plan.files[0]!.text, dir)).toBe('0: Syntax OK');
       const fallback = buildApacheConfig({ root: dir, port: 18080, workers: 1, connections: 8, workDir: dir, modulesDir: '/usr/lib/apache2/modules', mimeTypesPath: null, runAs: null });
       expect(checkApacheSyntax(plan.command, fallback, dir)).toBe('0: Syntax OK');
+      const tls = createBenchCertificate(dir);
+      const tlsPlan = apache.plan({ root: dir, workDir: dir, port: 18080, workers: 1, connections: 64, repoDir: '.', tls });
+      if (isSkip(tlsPlan)) throw new Error(tlsPlan.skip);
+      expect(tlsPlan.files[0]!.text).toContain(`SSLCertificateFile "${tls.cert}"`);
+      expect(checkApacheSyntax(tlsPlan.command, tlsPlan.files[0]!.text, dir)).toBe('0: Syntax OK');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('server configs with TLS (the run\'s one certificate)', () => {
+  const tls = { cert: '/tmp/w/bench-cert.pem', key: '/tmp/w/bench-key.pem' };
+
+  test('nginx: ssl listener, TLS 1.2/1.3, the bench TLS 1.3 suite', () => {
+    const conf = buildNginxConfig({ ...CTX, tls });
+    for (const line of ['listen 127.0.0.1:18080 ssl reuseport;', 'ssl_certificate /tmp/w/bench-cert.pem;', 'ssl_certificate_key /tmp/w/bench-key.pem;', 'ssl_protocols TLSv1.2 TLSv1.3;', 'ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384;']) {
+      expect(conf).toContain(line);
+    }
+    expect(buildNginxConfig(CTX)).not.toContain('ssl');
+  });
+
+  test('lighttpd: mod_openssl with the same files and suite', () => {
+    const conf = buildLighttpdConfig({ ...CTX, tls });
+    for (const line of ['server.modules += ( "mod_openssl" )', 'ssl.engine = "enable"', 'ssl.pemfile = "/tmp/w/bench-cert.pem"', 'ssl.privkey = "/tmp/w/bench-key.pem"', '"Ciphersuites" => "TLS_AES_256_GCM_SHA384"']) {
+      expect(conf).toContain(line);
+    }
+    expect(buildLighttpdConfig(CTX)).not.toContain('ssl');
+  });
+
+  test('h2o: listen.ssl', () => {
+    const conf = buildH2oConfig({ ...CTX, tls });
+    expect(conf).toContain('  port: 18080\n  ssl:\n    certificate-file: /tmp/w/bench-cert.pem\n    key-file: /tmp/w/bench-key.pem\n');
+  });
+
+  test('caddy: https site with the given files, HTTP/1.1 only', () => {
+    const conf = buildCaddyfile({ ...CTX, tls });
+    expect(conf).toContain('https://127.0.0.1:18080 {');
+    expect(conf).toContain('tls /tmp/w/bench-cert.pem /tmp/w/bench-key.pem {');
+    expect(conf).toContain('protocols h1');
   });
 });
 
