@@ -55,31 +55,13 @@ export async function startServer(uws: UwsModule, table: CacheTable, options: Se
     for (const key of next.files.keys()) addRoute(app, routes, key, serveKey);
   };
   addRoutes(table);
-  const serveAny = (res: HttpResponse, req: HttpRequest): void => {
-    if (isClosingConnections) state.requests++;
-    const method = req.getMethod();
-    const isHead = method === 'head';
-    if (!isHead && method !== 'get') {
-      sendFixed(res, method === 'options' ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
-      return;
-    }
-    const key = resolveRequestPath(req.getUrl());
-    if (key === null) sendFixed(res, state.table.fixed.badRequest, isHead);
-    else serveKey(res, req, key, isHead);
-  };
+  const serveAny = createCatchAll(state, serveKey);
   app.any('/*', serveAny);
   addSniRoutes(app, options.tls, serveAny);
   const token = await listen(app, options.host, options.port, '');
   const port = uws.us_socket_local_port(token);
   const tokens = [token];
-  if (options.httpPort !== null) {
-    try {
-      tokens.push(await listen(createRedirectApp(uws, port), options.host, options.httpPort, ' (--http-port)'));
-    } catch (error) {
-      uws.us_listen_socket_close(token);
-      throw error;
-    }
-  }
+  if (options.httpPort !== null) tokens.push(await listenRedirect(uws, token, options.host, options.httpPort, port));
   return {
     port,
     get table() {
@@ -91,6 +73,32 @@ export async function startServer(uws: UwsModule, table: CacheTable, options: Se
     },
     close: (timeoutMs) => closeServer(uws, tokens, streams, state, timeoutMs),
   };
+}
+
+/** Everything the per-key routes do not take: HEAD, other methods, other encodings of a path. */
+function createCatchAll(state: { table: CacheTable; requests: number }, serveKey: KeyHandler) {
+  return (res: HttpResponse, req: HttpRequest): void => {
+    if (isClosingConnections) state.requests++;
+    const method = req.getMethod();
+    const isHead = method === 'head';
+    if (!isHead && method !== 'get') {
+      sendFixed(res, method === 'options' ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
+      return;
+    }
+    const key = resolveRequestPath(req.getUrl());
+    if (key === null) sendFixed(res, state.table.fixed.badRequest, isHead);
+    else serveKey(res, req, key, isHead);
+  };
+}
+
+/** The --http-port listener; when it cannot listen, the HTTPS one (`token`) is closed too. */
+async function listenRedirect(uws: UwsModule, token: us_listen_socket, host: string, httpPort: number, httpsPort: number): Promise<us_listen_socket> {
+  try {
+    return await listen(createRedirectApp(uws, httpsPort), host, httpPort, ' (--http-port)');
+  } catch (error) {
+    uws.us_listen_socket_close(token);
+    throw error;
+  }
 }
 
 /**
