@@ -38,6 +38,32 @@ export interface CertificateAuthority {
   remove(): void;
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** A minimal `openssl ca` setup: any subject, repeated subjects allowed, serial from serial.txt. */
+const CA_CONFIG = `[ca]
+default_ca = test
+[test]
+dir = .
+database = index.txt
+new_certs_dir = .
+serial = serial.txt
+certificate = ca.pem
+private_key = ca.key
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+[any]
+commonName = supplied
+`;
+
+/** Now + offset as ASN.1 GeneralizedTime, YYYYMMDDHHMMSSZ. */
+function formatAsn1Time(offsetMs: number): string {
+  return new Date(Date.now() + offsetMs).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+}
+
 function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -48,6 +74,8 @@ export function createCertificateAuthority(): CertificateAuthority {
   const ec = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   openssl(['genpkey', ...ec, '-out', 'ca.key'], dir);
   openssl(['req', '-x509', '-new', '-key', 'ca.key', '-days', '30', '-subj', '/CN=fastsrv test CA', '-out', 'ca.pem'], dir);
+  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
+  writeFileSync(join(dir, 'index.txt'), '');
   const makeKey = (name: string, passphrase?: string): string => {
     const encryption = passphrase === undefined ? [] : ['-aes-256-cbc', '-pass', `pass:${passphrase}`];
     openssl(['genpkey', ...ec, ...encryption, '-out', `${name}.key`], dir);
@@ -61,10 +89,13 @@ export function createCertificateAuthority(): CertificateAuthority {
       const passIn = options.passphrase === undefined ? [] : ['-passin', `pass:${options.passphrase}`];
       openssl(['req', '-new', '-key', key, ...passIn, '-subj', `/CN=${options.cn}`, '-out', `${name}.csr`], dir);
       writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${options.san}\nbasicConstraints=CA:FALSE\n`);
-      // A negative -days gives notAfter before now (and before notBefore): expired.
+      writeFileSync(join(dir, 'serial.txt'), `${options.serial}\n`);
+      // `openssl ca` takes explicit dates on every OpenSSL version (x509 -days -1 works on 3.0 only).
+      const days = options.days ?? 30;
+      const [start, end] = days >= 0 ? [-HOUR_MS, days * DAY_MS] : [(days - 1) * DAY_MS, days * DAY_MS];
       openssl(
-        ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', `0x${options.serial}`,
-          '-days', String(options.days ?? 30), '-extfile', `${name}.ext`, '-out', `${name}.pem`],
+        ['ca', '-batch', '-config', 'ca.cnf', '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext',
+          '-startdate', formatAsn1Time(start), '-enddate', formatAsn1Time(end), '-extfile', `${name}.ext`],
         dir,
       );
       return { cert: join(dir, `${name}.pem`), key, serial: options.serial.toUpperCase() };
@@ -80,7 +111,8 @@ export function readServedCertificate(port: number, servername?: string): { subj
   const pem = execFileSync('openssl', args, { input: '', stdio: ['pipe', 'pipe', 'ignore'], timeout: 10_000 });
   const text = execFileSync('openssl', ['x509', '-noout', '-subject', '-serial'], { input: pem }).toString();
   return {
-    subject: /^subject=\s*(.*)$/m.exec(text)?.[1].trim() ?? '',
+    // OpenSSL 3.0 prints "CN = name", 3.5 "CN=name".
+    subject: /^subject=\s*(.*)$/m.exec(text)?.[1].trim().replace(/\s*=\s*/g, '=') ?? '',
     serial: /^serial=(.*)$/m.exec(text)?.[1].trim().toUpperCase() ?? '',
   };
 }

@@ -183,7 +183,7 @@ describe('SNI', () => {
   });
 
   it('a client asking for second.test gets the second certificate and the same files', async () => {
-    expect(readServedCertificate(server.port, 'second.test')).toEqual({ subject: 'CN = second.test', serial: '2002' });
+    expect(readServedCertificate(server.port, 'second.test')).toEqual({ subject: 'CN=second.test', serial: '2002' });
     const reply = await get(server.port, '/app.js', { 'accept-encoding': 'br' }, 'GET', { ...client, servername: 'second.test' });
     expect(reply.status).toBe(200);
     expect(reply.headers['content-encoding']).toBe('br');
