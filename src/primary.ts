@@ -275,8 +275,9 @@ class Supervisor {
     try {
       this.certificates = checkTls(this.config.tls).certificates;
     } catch (error) {
-      if (!(error instanceof TlsError)) throw error;
-      log(`SIGHUP: not reloading: ${error.message}; the running workers keep serving with the certificate they loaded`);
+      // Whatever went wrong, a reload must never take the primary down.
+      const reason = error instanceof Error ? error.message : String(error);
+      log(`SIGHUP: not reloading: ${reason}; the running workers keep serving with the certificate they loaded`);
       return false;
     }
     const { lines, warnings } = describeCertificates(this.certificates, Date.now());
