@@ -58,15 +58,11 @@ async function loadRunChecks(repoDir: string): Promise<RunChecks | null> {
 
 /**
  * Gate one target at `baseUrl` (no trailing slash) serving the fixture `root`.
- * `fastsrv check` speaks http:// only: an https:// target (verified against
- * `ca`) is gated by the harness's probe.
+ * An https:// target's certificate is verified against `ca` by the harness's
+ * own requests (fastsrv check does not verify certificates).
  */
 export async function runGate(baseUrl: string, root: string, repoDir: string, ca?: Buffer): Promise<GateResult> {
   const etag = await fetchEtag(baseUrl, '/index.html', ca).catch(() => null);
-  if (baseUrl.startsWith('https:')) {
-    const reasons = await probeTarget(baseUrl, root, ca);
-    return { ok: reasons.length === 0, source: 'bench probe', reasons, etag };
-  }
   const runChecks = await loadRunChecks(repoDir);
   if (runChecks) {
     try {
@@ -78,6 +74,6 @@ export async function runGate(baseUrl: string, root: string, repoDir: string, ca
       return { ok: false, source: 'fastsrv check', reasons: [`runChecks threw: ${(error as Error).message}`], etag };
     }
   }
-  const reasons = await probeTarget(baseUrl, root);
+  const reasons = await probeTarget(baseUrl, root, ca);
   return { ok: reasons.length === 0, source: 'bench probe', reasons, etag };
 }

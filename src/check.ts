@@ -54,8 +54,12 @@ export async function runChecks(
 ): Promise<CheckReport> {
   const timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
-  if (url === undefined || url.protocol !== 'http:') return buildReport(baseUrl, [connectFailure(`not an http:// URL: ${baseUrl}`)]);
-  const endpoint: Endpoint = { host: url.hostname.replace(/^\[|\]$/g, ''), authority: url.host, port: Number(url.port || 80), timeoutMs };
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return buildReport(baseUrl, [connectFailure(`not an http:// or https:// URL: ${baseUrl}`)]);
+  }
+  const isTls = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const endpoint: Endpoint = { host, authority: url.host, port: Number(url.port || (isTls ? 443 : 80)), timeoutMs, isTls };
   try {
     (await RawConnection.open(endpoint)).close();
   } catch (error) {

@@ -38,7 +38,7 @@ function parseCheckArguments(argv: readonly string[]): Command {
   if (values.help) return { kind: 'help' };
   if (positionals.length !== 1) throw new UsageError('check needs exactly one URL, e.g. fastsrv check http://127.0.0.1:8080/');
   const url = positionals[0];
-  if (!/^http:\/\/[^/]+/.test(url)) throw new UsageError(`check needs an http:// URL, got "${url}"`);
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`check needs an http:// or https:// URL, got "${url}"`);
   return { kind: 'check', url, root: values.root as string | undefined };
 }
 

@@ -365,9 +365,16 @@ describe('unreachable and silent servers', () => {
     }
   });
 
-  test('a non-http URL is a failing result, not an exception', async () => {
+  test('a URL that is neither http:// nor https:// is a failing result, not an exception', async () => {
+    const report = await runChecks('ftp://127.0.0.1:1/');
+    expect(report.results).toEqual([{ name: 'connect', status: 'fail', detail: 'not an http:// or https:// URL: ftp://127.0.0.1:1/' }]);
+  });
+
+  test('https:// with nothing listening: one failing connect result', async () => {
     const report = await runChecks('https://127.0.0.1:1/');
-    expect(report.results).toEqual([{ name: 'connect', status: 'fail', detail: 'not an http:// URL: https://127.0.0.1:1/' }]);
+    expect(report.results).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({ name: 'connect', status: 'fail' });
+    expect(report.results[0].detail).toMatch(/cannot connect to 127\.0\.0\.1:1/);
   });
 });
 

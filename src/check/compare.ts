@@ -53,7 +53,7 @@ async function fetchFile(endpoint: Endpoint, basePath: string, file: DiskFile): 
     const location = readHeader(reply.headers, 'location');
     // Some servers (Caddy) redirect /dir/index.html to /dir/; follow that one hop.
     if (reply.status >= 301 && reply.status <= 308 && location !== '' && INDEX_NAME.test(file.relPath)) {
-      const url = new URL(location, `http://${endpoint.authority}${path}`);
+      const url = new URL(location, `${endpoint.isTls ? 'https' : 'http'}://${endpoint.authority}${path}`);
       if (url.host === endpoint.authority) {
         path = url.pathname + url.search;
         reply = await hashRequest(endpoint, { path, timeoutMs });

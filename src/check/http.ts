@@ -4,7 +4,9 @@
  * reject with a message fit for a report line.
  */
 import { createHash } from 'node:crypto';
-import { request, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as requestTls } from 'node:https';
+import { describeTlsClient } from './raw.js';
 import { describeError, ProbeError, type Endpoint } from './types.js';
 
 export interface RequestSpec {
@@ -61,14 +63,15 @@ function exchange(endpoint: Endpoint, spec: RequestSpec, onChunk: (chunk: Buffer
   const timeoutMs = spec.timeoutMs ?? endpoint.timeoutMs;
   const method = spec.method ?? 'GET';
   return new Promise((resolve, reject) => {
-    const req = request({
+    const options = {
       host: endpoint.host,
       port: endpoint.port,
       method,
       path: spec.path,
       headers: { host: endpoint.authority, ...spec.headers },
       agent: spec.agent ?? false,
-    });
+    };
+    const req = endpoint.isTls ? requestTls({ ...options, ...describeTlsClient(endpoint) }) : request(options);
     const timer = setTimeout(() => {
       req.destroy(new ProbeError(`no complete response to ${method} ${spec.path} within ${timeoutMs} ms`, 'timeout'));
     }, timeoutMs);
@@ -87,6 +90,12 @@ function exchange(endpoint: Endpoint, spec: RequestSpec, onChunk: (chunk: Buffer
     });
     req.end(spec.body);
   });
+}
+
+/** An agent keeping one connection open, over TLS for https:// endpoints. */
+export function createKeepAliveAgent(endpoint: Endpoint): Agent {
+  const options = { keepAlive: true, maxSockets: 1 };
+  return endpoint.isTls ? new HttpsAgent({ ...options, ...describeTlsClient(endpoint) }) : new HttpAgent(options);
 }
 
 /** One header as a string: '' when absent, repeats joined with `, `. */

@@ -3,9 +3,15 @@
  * targets with `..` left as written, HTTP/1.0, and several requests on one
  * connection where leaked bytes must stay visible.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { parseResponse, quoteBytes, type RawResponse } from './parse.js';
 import { ProbeError, type Endpoint } from './types.js';
+
+/** TLS client options of `fastsrv check`: SNI for host names, no certificate verification. */
+export function describeTlsClient(endpoint: Endpoint): { servername?: string; rejectUnauthorized: false } {
+  return isIP(endpoint.host) === 0 ? { servername: endpoint.host, rejectUnauthorized: false } : { rejectUnauthorized: false };
+}
 
 export class RawConnection {
   private buffer: Buffer = Buffer.alloc(0);
@@ -32,12 +38,14 @@ export class RawConnection {
   /** Connect within the endpoint's timeout; rejects with a ProbeError. */
   static open(endpoint: Endpoint): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: endpoint.host, port: endpoint.port });
+      const socket = endpoint.isTls
+        ? connectTls({ host: endpoint.host, port: endpoint.port, ...describeTlsClient(endpoint) })
+        : connect({ host: endpoint.host, port: endpoint.port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ProbeError(`cannot connect to ${endpoint.host}:${endpoint.port} within ${endpoint.timeoutMs} ms`, 'timeout'));
       }, endpoint.timeoutMs);
-      socket.once('connect', () => {
+      socket.once(endpoint.isTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new RawConnection(socket, endpoint.timeoutMs));

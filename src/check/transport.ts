@@ -1,7 +1,6 @@
 /** HEAD, persistent connections and HTTP/1.0: how responses sit on the wire. */
-import { Agent } from 'node:http';
 import { formatFollowUp, judgeFollowUp, onTarget } from './conditional.js';
-import { readHeader, sendRequest } from './http.js';
+import { createKeepAliveAgent, readHeader, sendRequest } from './http.js';
 import type { RawResponse } from './parse.js';
 import { exchangeFollowed, formatRawRequest, RawConnection, type FollowedExchange } from './raw.js';
 import { fail, pass, ProbeError, skip, type Check, type CheckContext, type Target, type Verdict } from './types.js';
@@ -54,7 +53,7 @@ function judgeHeadHeaders(response: RawResponse, target: Target): Verdict {
 /** Sequential GETs through an agent with one socket: every answer must arrive intact. */
 async function checkKeepAlive(context: CheckContext): Promise<Verdict> {
   const path = context.target?.path ?? context.basePath;
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = createKeepAliveAgent(context);
   const sockets = new Set<object>();
   const statuses = new Set<number>();
   try {

@@ -33,6 +33,8 @@ export interface Endpoint {
   readonly authority: string;
   readonly port: number;
   readonly timeoutMs: number;
+  /** https:// (certificates are not verified: check tests HTTP, not the PKI). */
+  readonly isTls: boolean;
 }
 
 /** A resource that answered 200, with the bytes it must serve. */

@@ -12,6 +12,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check.js';
 import { createCertificateAuthority, readServedCertificate, type CertificateAuthority, type Issued } from '../helpers/certs.js';
 import { makeBytes, makeTree, type Tree } from '../helpers/fixtures.js';
 import { get, rawStatus, runCli, sendRaw, startCli, type Reply, type RunningCli, type TlsClient } from '../helpers/server.js';
@@ -103,6 +104,14 @@ describe('the same tree over HTTP and HTTPS', () => {
     expect(status).toBe(200);
     expect(length).toBe(BIG_SIZE);
     expect(sha256).toBe(expected);
+  }, 30_000);
+
+  it('fastsrv check https:// finds what it finds over http://, check for check, and no failure', async () => {
+    const http = await runChecks(`http://127.0.0.1:${plain.port}/`, tree.root);
+    const https = await runChecks(`https://127.0.0.1:${secure.port}/`, tree.root);
+    expect(https.failed).toBe(0);
+    expect(https.passed).toBeGreaterThan(20);
+    expect(https.results.map((r) => `${r.name}: ${r.status}`)).toEqual(http.results.map((r) => `${r.name}: ${r.status}`));
   }, 30_000);
 
   it('curl --cacert verifies the certificate for localhost and 127.0.0.1', async () => {
