@@ -170,6 +170,12 @@ class Supervisor {
     };
     worker.once('exit', () => onStarted(false));
     this.states.set(worker.id, state);
+    // A message sent to a worker that has just died fails (EPIPE) as an
+    // 'error' event, which unhandled would take the primary down; the
+    // worker's exit is handled in onExit.
+    worker.on('error', (error) => {
+      state.lastError ??= error.message;
+    });
     if (worker.process.stdout) filterWorkerStdout(worker.process.stdout);
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'fatal') state.lastError = message.message;
