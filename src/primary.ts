@@ -173,8 +173,8 @@ class Supervisor {
     // A message sent to a worker that has just died fails (EPIPE) as an
     // 'error' event, which unhandled would take the primary down; the
     // worker's exit is handled in onExit.
-    worker.on('error', (error) => {
-      state.lastError ??= error.message;
+    worker.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_IPC_CHANNEL_CLOSED') log(`worker ${worker.process.pid}: ${error.message}`);
     });
     if (worker.process.stdout) filterWorkerStdout(worker.process.stdout);
     worker.on('message', (message: WorkerMessage) => {
