@@ -222,7 +222,11 @@ class Supervisor {
     const cause = state.lastError ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
     if (!state.isListening) {
       if (!this.isStarted) this.killAllAndExit(`a worker failed to start: ${cause}`);
-      if (++this.startupFailures >= MAX_STARTUP_FAILURES) {
+      // Give up only when nothing serves: while other workers still do (a
+      // replacement failing on a broken certificate renewal, say), exiting
+      // would turn one missing worker into an outage. Keep retrying instead.
+      const isAnyServing = [...this.states.values()].some((s) => s !== state && s.isListening);
+      if (++this.startupFailures >= MAX_STARTUP_FAILURES && !isAnyServing) {
         this.killAllAndExit(`workers keep dying at start-up (${this.startupFailures} in a row), last: ${cause}`);
       }
     }

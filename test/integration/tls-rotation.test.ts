@@ -136,3 +136,23 @@ describe('SIGHUP after a renewal that went wrong', () => {
     expect((await get(server.port, '/a.txt', {}, 'GET', { ca: readFileSync(ca.caFile) })).status).toBe(200);
   }, 40_000);
 });
+
+describe('a worker crash while the files on disk are broken', () => {
+  it('keeps the other worker serving and retries, instead of exiting; the replacement starts once the files are fixed', async () => {
+    const good = ca.issue('crash', { cn: 'localhost', san: 'IP:127.0.0.1', serial: 'C001' });
+    server = await startOn(good, 'crash');
+    const [victim, survivor] = listChildren(server.proc.pid!);
+    writeFileSync(live.cert, 'truncated by a failed download\n');
+    process.kill(victim, 'SIGKILL');
+    // Five failed replacements in a row used to end the whole tree.
+    const failures = (): number => server!.output().match(/died \(.*not a PEM certificate.*\); restarting/g)?.length ?? 0;
+    expect(await waitFor(() => failures() >= 5, 20_000)).toBe(true);
+    expect(server.proc.exitCode).toBe(null);
+    expect(listChildren(server.proc.pid!)).toContain(survivor);
+    expect((await get(server.port, '/a.txt', {}, 'GET', { ca: readFileSync(ca.caFile) })).status).toBe(200);
+
+    install(good.cert, good.key);
+    expect(await waitFor(() => listChildren(server!.proc.pid!).length === 2 && !server!.output().endsWith('restarting in 5000 ms\n'), 15_000)).toBe(true);
+    expect(readServedCertificate(server.port).serial).toBe('C001');
+  }, 45_000);
+});
