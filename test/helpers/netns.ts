@@ -1,0 +1,129 @@
+/**
+ * Network namespaces for tests (Linux, root): a named namespace per host, a
+ * command runner that enters one, and a cleanup that leaves nothing behind.
+ * Processes are started with `ip netns exec`; where that cannot work (a
+ * chroot whose / is not a mount point: ip cannot make / a slave mount
+ * there) with `nsenter --net`, which only switches the network namespace.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+/** Why namespace tests cannot run here, or null when they can. */
+export function findNetnsProblem(): string | null {
+  if (process.platform !== 'linux') return 'needs Linux (network namespaces)';
+  if (process.getuid?.() !== 0) return 'needs root (ip netns add, veth pairs)';
+  if (spawnSync('ip', ['-V']).status !== 0) return 'needs ip from iproute2 (apt-get install iproute2)';
+  return null;
+}
+
+export function hasCommand(command: string, args: string[] = ['-v']): boolean {
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+}
+
+export type Runner = 'ip netns exec' | 'nsenter';
+
+/** argv that runs `command` inside namespace `ns`. */
+export function inNs(runner: Runner, ns: string, command: readonly string[]): string[] {
+  return runner === 'ip netns exec' ? ['ip', 'netns', 'exec', ns, ...command] : ['nsenter', `--net=/run/netns/${ns}`, ...command];
+}
+
+/** Run synchronously; throws with stderr on a non-zero exit. */
+export function run(argv: readonly string[], input?: string): string {
+  const result = spawnSync(argv[0], argv.slice(1), { input, encoding: 'utf8', timeout: 10_000 });
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr || result.error}`);
+  return result.stdout;
+}
+
+/** A set of namespaces created by one test run, removed by cleanup(). */
+export class Namespaces {
+  readonly runner: Runner;
+  private readonly names: string[] = [];
+  private readonly rootLinks: string[] = [];
+  private readonly children = new Set<ChildProcess>();
+
+  constructor() {
+    this.runner = 'ip netns exec';
+  }
+
+  /** Create `name`, bring up its loopback. */
+  add(name: string): void {
+    run(['ip', 'netns', 'add', name]);
+    this.names.push(name);
+    this.exec(name, ['ip', 'link', 'set', 'lo', 'up']);
+  }
+
+  /**
+   * Pick the runner once the first namespace exists: `ip netns exec` when
+   * it works, nsenter otherwise.
+   */
+  chooseRunner(probeNs: string): Runner {
+    const works = spawnSync('ip', ['netns', 'exec', probeNs, 'true'], { stdio: 'ignore' }).status === 0;
+    (this as { runner: Runner }).runner = works ? 'ip netns exec' : 'nsenter';
+    return this.runner;
+  }
+
+  /** A link created in the root namespace, deleted by cleanup (if its peer's namespace did not take it). */
+  trackRootLink(name: string): void {
+    this.rootLinks.push(name);
+  }
+
+  exec(ns: string, command: readonly string[], input?: string): string {
+    return run(inNs(this.runner, ns, command), input);
+  }
+
+  /** `ip -batch -` inside `ns`: one command per line. */
+  ip(ns: string, lines: readonly string[]): void {
+    this.exec(ns, ['ip', '-batch', '-'], lines.join('\n') + '\n');
+  }
+
+  /** Start a long-running process inside `ns`; output is collected. */
+  spawn(ns: string, command: readonly string[]): ChildProcess & { output(): string } {
+    const argv = inNs(this.runner, ns, command);
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    return Object.assign(child, { output: () => out });
+  }
+
+  /** Pids of every process in `ns` (`ip netns pids`). */
+  listPids(ns: string): number[] {
+    const result = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
+    return result.status === 0 ? result.stdout.split('\n').filter(Boolean).map(Number) : [];
+  }
+
+  /** SIGKILL every process in `ns`: a whole host's process tree. */
+  killAll(ns: string): number[] {
+    const pids = this.listPids(ns);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    return pids;
+  }
+
+  /** Kill what we started, delete the namespaces (their links go with them) and root links. Never throws. */
+  cleanup(): string[] {
+    const problems: string[] = [];
+    for (const child of this.children) child.kill('SIGKILL');
+    for (const name of this.names) this.killAll(name);
+    for (const name of this.names) {
+      // A namespace whose last process is still exiting deletes fine; its
+      // devices go when the kernel frees it.
+      const result = spawnSync('ip', ['netns', 'del', name], { encoding: 'utf8' });
+      if (result.status !== 0) problems.push(`ip netns del ${name}: ${result.stderr.trim()}`);
+    }
+    for (const link of this.rootLinks) {
+      if (spawnSync('ip', ['link', 'show', link], { stdio: 'ignore' }).status === 0) {
+        spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
+      }
+    }
+    this.names.length = 0;
+    this.rootLinks.length = 0;
+    return problems;
+  }
+}
