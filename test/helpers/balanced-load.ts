@@ -15,6 +15,8 @@ export interface PhaseStats {
   etags: Set<string>;
   /** Body text of the responses, counted (to tell site versions apart). */
   bodies: Map<string, number>;
+  /** The slowest request, ms. */
+  slowestMs: number;
 }
 
 export interface LoadOptions {
@@ -29,7 +31,7 @@ export interface LoadOptions {
 }
 
 function newPhase(): PhaseStats {
-  return { requests: 0, failures: [], failureCount: 0, byHost: new Map(), etags: new Set(), bodies: new Map() };
+  return { requests: 0, failures: [], failureCount: 0, byHost: new Map(), etags: new Set(), bodies: new Map(), slowestMs: 0 };
 }
 
 function bump<K>(map: Map<K, number>, key: K): void {
@@ -89,6 +91,7 @@ export class BalancedLoad {
 
   private requestOnce(agent: Agent, path: string): Promise<void> {
     const windows = [...this.windows];
+    const started = Date.now();
     const each = (record: (phase: PhaseStats) => void): void => windows.forEach(record);
     const fail = (what: string): void =>
       each((phase) => {
@@ -127,7 +130,11 @@ export class BalancedLoad {
       });
       req.end();
     }).then(() => {
-      each((phase) => phase.requests++);
+      const ms = Date.now() - started;
+      each((phase) => {
+        phase.requests++;
+        phase.slowestMs = Math.max(phase.slowestMs, ms);
+      });
       this.total++;
     });
   }

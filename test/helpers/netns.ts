@@ -35,13 +35,22 @@ export function run(argv: readonly string[], input?: string): string {
 
 /** A set of namespaces created by one test run, removed by cleanup(). */
 export class Namespaces {
-  readonly runner: Runner;
+  private chosen: Runner | null = null;
   private readonly names: string[] = [];
   private readonly rootLinks: string[] = [];
   private readonly children = new Set<ChildProcess>();
 
-  constructor() {
-    this.runner = 'ip netns exec';
+  /**
+   * How commands enter a namespace, picked once the first one exists:
+   * `ip netns exec` when it works, nsenter otherwise.
+   */
+  get runner(): Runner {
+    if (this.chosen === null) {
+      if (this.names.length === 0) throw new Error('no namespace yet to try ip netns exec in');
+      const works = spawnSync('ip', ['netns', 'exec', this.names[0], 'true'], { stdio: 'ignore' }).status === 0;
+      this.chosen = works ? 'ip netns exec' : 'nsenter';
+    }
+    return this.chosen;
   }
 
   /** Create `name`, bring up its loopback. */
@@ -49,16 +58,6 @@ export class Namespaces {
     run(['ip', 'netns', 'add', name]);
     this.names.push(name);
     this.exec(name, ['ip', 'link', 'set', 'lo', 'up']);
-  }
-
-  /**
-   * Pick the runner once the first namespace exists: `ip netns exec` when
-   * it works, nsenter otherwise.
-   */
-  chooseRunner(probeNs: string): Runner {
-    const works = spawnSync('ip', ['netns', 'exec', probeNs, 'true'], { stdio: 'ignore' }).status === 0;
-    (this as { runner: Runner }).runner = works ? 'ip netns exec' : 'nsenter';
-    return this.runner;
   }
 
   /** A link created in the root namespace, deleted by cleanup (if its peer's namespace did not take it). */

@@ -84,7 +84,6 @@ let statsSocket = '';
 
 function buildNetwork(): void {
   ns.add(LB);
-  ns.chooseRunner(LB);
   for (const i of HOSTS) ns.add(hostNs(i));
   ns.ip(LB, ['link add br0 type bridge', `addr add ${BRIDGE_NET}.1/24 dev br0`, 'link set br0 up']);
   for (const i of HOSTS) {
@@ -191,7 +190,7 @@ function failureRate(phase: PhaseStats): number {
 
 function summarize(name: string, phase: PhaseStats, extra = ''): void {
   const hostsSeen = Object.fromEntries([...phase.byHost].sort());
-  console.log(`scale-out ${name}: ${phase.requests} requests, ${phase.failureCount} failed (${(failureRate(phase) * 100).toFixed(3)} %), by host ${JSON.stringify(hostsSeen)}${extra}`);
+  console.log(`scale-out ${name}: ${phase.requests} requests, ${phase.failureCount} failed (${(failureRate(phase) * 100).toFixed(3)} %), by host ${JSON.stringify(hostsSeen)}, slowest ${phase.slowestMs} ms${extra}`);
 }
 
 describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behind HAProxy${problem ? ` (skipped: ${problem})` : ''}`, () => {
