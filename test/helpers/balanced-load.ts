@@ -42,6 +42,10 @@ export class BalancedLoad {
   /** Windows being counted: every response is recorded in each. */
   private readonly windows = new Set<PhaseStats>();
   private isHalted = false;
+  /** While set, loops wait for it before their next request. */
+  private gate: Promise<void> | null = null;
+  private openGate: () => void = () => {};
+  private inFlight = 0;
   private readonly loops: Promise<void>[];
   private readonly startedAt = Date.now();
   private total = 0;
@@ -70,7 +74,19 @@ export class BalancedLoad {
     return this.close(window);
   }
 
+  /** Hold every loop before its next request; resolves once none is in flight. */
+  async pause(): Promise<void> {
+    this.gate ??= new Promise((resolve) => (this.openGate = resolve));
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  resume(): void {
+    this.gate = null;
+    this.openGate();
+  }
+
   async stop(): Promise<void> {
+    this.resume();
     this.isHalted = true;
     await Promise.all(this.loops);
   }
@@ -84,7 +100,13 @@ export class BalancedLoad {
         this.isHalted = true;
         break;
       }
+      if (this.gate !== null) {
+        await this.gate;
+        continue;
+      }
+      this.inFlight++;
       await this.requestOnce(agent, paths[i++ % paths.length]);
+      this.inFlight--;
     }
     agent.destroy();
   }
