@@ -125,3 +125,14 @@ export function readServerStats(socket: string, backend: string): Promise<Server
     client.end('show stat\n');
   });
 }
+
+/** ms until HAProxy reports server `name` of `backend` as `wanted` (Infinity past `limitMs`). */
+export async function timeUntilStatus(socket: string, backend: string, name: string, wanted: 'UP' | 'DOWN', limitMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    const stats = await readServerStats(socket, backend).catch(() => []);
+    if (stats.find((s) => s.name === name)?.status === wanted) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Infinity;
+}

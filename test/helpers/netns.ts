@@ -126,3 +126,61 @@ export class Namespaces {
     return problems;
   }
 }
+
+/**
+ * The scale-out topology: hosts h1..hN, each in its own namespace with one
+ * veth into a bridge that lives in the `lb` namespace, and one veth pair
+ * from the root namespace to `lb` on a /30 no root address or route uses.
+ * Addresses inside the namespaces are private to them (10.231.0.0/24).
+ */
+export interface StarNetwork {
+  readonly lb: string;
+  /** Namespace of host i (1-based). */
+  hostNs(i: number): string;
+  /** Address of host i on the bridge. */
+  hostAddress(i: number): string;
+  /** The lb-side end of host i's veth: set it down to cut the host off. */
+  hostLink(i: number): string;
+  /** The lb namespace's address on the root link, reachable from here. */
+  readonly uplinkAddress: string;
+}
+
+const BRIDGE_NET = '10.231.0';
+
+/** A /30 prefix (three octets) for the root ↔ lb link that nothing here uses. */
+function pickUplinkNet(): string {
+  const used = run(['ip', '-4', '-o', 'addr']) + run(['ip', '-4', 'route']);
+  for (let n = 1 + (process.pid % 200); ; n = (n % 250) + 1) {
+    if (!used.includes(`10.231.${n}.`)) return `10.231.${n}`;
+  }
+}
+
+/** Create the namespaces and links of a StarNetwork; names start with `fsrv-${id}`. */
+export function buildStarNetwork(ns: Namespaces, id: string, hostCount: number): StarNetwork {
+  const lb = `fsrv-${id}-lb`;
+  const hostNs = (i: number): string => `fsrv-${id}-h${i}`;
+  const hosts = Array.from({ length: hostCount }, (_, k) => k + 1);
+  ns.add(lb);
+  for (const i of hosts) ns.add(hostNs(i));
+  ns.ip(lb, ['link add br0 type bridge', `addr add ${BRIDGE_NET}.1/24 dev br0`, 'link set br0 up']);
+  for (const i of hosts) {
+    ns.ip(lb, [`link add p${i} type veth peer name eth0 netns ${hostNs(i)}`, `link set p${i} master br0`, `link set p${i} up`]);
+    ns.ip(hostNs(i), [`addr add ${BRIDGE_NET}.${10 + i}/24 dev eth0`, 'link set eth0 up']);
+    // Per namespace: a closing SO_REUSEPORT listener hands its queue on (README, Deploying).
+    ns.exec(hostNs(i), ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/tcp_migrate_req || true']);
+  }
+  const uplink = pickUplinkNet();
+  const rootLink = `fs${id}r`;
+  ns.trackRootLink(rootLink);
+  run(['ip', 'link', 'add', rootLink, 'type', 'veth', 'peer', 'name', 'up0', 'netns', lb]);
+  run(['ip', 'addr', 'add', `${uplink}.1/30`, 'dev', rootLink]);
+  run(['ip', 'link', 'set', rootLink, 'up']);
+  ns.ip(lb, [`addr add ${uplink}.2/30 dev up0`, 'link set up0 up']);
+  return {
+    lb,
+    hostNs,
+    hostAddress: (i) => `${BRIDGE_NET}.${10 + i}`,
+    hostLink: (i) => `p${i}`,
+    uplinkAddress: `${uplink}.2`,
+  };
+}

@@ -21,8 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEtag } from '../../src/cache/entry.js';
 import { OPTIONS } from '../../src/config.js';
 import { BalancedLoad, type PhaseStats } from '../helpers/balanced-load.js';
-import { readServerStats, renderHaproxyConfig, type ServerStat } from '../helpers/haproxy.js';
-import { findNetnsProblem, hasCommand, Namespaces } from '../helpers/netns.js';
+import { readServerStats, renderHaproxyConfig, timeUntilStatus } from '../helpers/haproxy.js';
+import { buildStarNetwork, findNetnsProblem, hasCommand, Namespaces, type StarNetwork } from '../helpers/netns.js';
 import { waitFor } from '../helpers/proc.js';
 import { CLI } from '../helpers/server.js';
 
@@ -30,7 +30,6 @@ const SITE_PORT = 8080;
 const ADMIN_PORT = 9090;
 const LB_PORT = 8080;
 const HOSTS = [1, 2, 3] as const;
-const BRIDGE_NET = '10.231.0';
 /** fastsrv --admin (issue 12, branch ops): /healthz and /metrics. */
 const HAS_ADMIN = 'admin' in OPTIONS;
 const NO_ADMIN = 'fastsrv has no --admin HOST:PORT option yet (branch ops, issue 12 not on main): no /healthz or /metrics to check';
@@ -64,46 +63,14 @@ function makeSite(version: string): Record<string, string> {
 }
 
 const id = (process.pid % 46656).toString(36) + (Date.now() % 1296).toString(36);
-const nsName = (role: string): string => `fsrv-${id}-${role}`;
-const LB = nsName('lb');
-const hostNs = (i: number): string => nsName(`h${i}`);
-const ROOT_LINK = `fs${id}r`;
-
-/** A /30 for the root ↔ lb link that no root-namespace address or route uses. */
-function pickUplinkNet(): string {
-  const used = spawnSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' }).stdout + spawnSync('ip', ['-4', 'route'], { encoding: 'utf8' }).stdout;
-  for (let n = 1 + (process.pid % 200); ; n = (n % 250) + 1) {
-    if (!used.includes(`10.231.${n}.`)) return `10.231.${n}`;
-  }
-}
-
 const ns = new Namespaces();
+let net: StarNetwork | null = null;
 let base = '';
-let uplink = '';
 let haproxy: ReturnType<Namespaces['spawn']> | null = null;
 const hosts = new Map<number, ReturnType<Namespaces['spawn']>>();
 let load: BalancedLoad | null = null;
 let statsSocket = '';
-
-function buildNetwork(): void {
-  ns.add(LB);
-  for (const i of HOSTS) ns.add(hostNs(i));
-  ns.ip(LB, ['link add br0 type bridge', `addr add ${BRIDGE_NET}.1/24 dev br0`, 'link set br0 up']);
-  for (const i of HOSTS) {
-    ns.ip(LB, [`link add p${i} type veth peer name eth0 netns ${hostNs(i)}`, `link set p${i} master br0`, `link set p${i} up`]);
-    ns.ip(hostNs(i), [`addr add ${BRIDGE_NET}.1${i}/24 dev eth0`, 'link set eth0 up']);
-    // Per namespace: a closing SO_REUSEPORT listener hands its queue on (README, Deploying).
-    ns.exec(hostNs(i), ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/tcp_migrate_req || true']);
-  }
-  uplink = pickUplinkNet();
-  ns.trackRootLink(ROOT_LINK);
-  spawnSync('ip', ['link', 'add', ROOT_LINK, 'type', 'veth', 'peer', 'name', 'up0', 'netns', LB]);
-  for (const args of [['addr', 'add', `${uplink}.1/30`, 'dev', ROOT_LINK], ['link', 'set', ROOT_LINK, 'up']]) {
-    const r = spawnSync('ip', args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
-  }
-  ns.ip(LB, [`addr add ${uplink}.2/30 dev up0`, 'link set up0 up']);
-}
+const hostNs = (i: number): string => net!.hostNs(i);
 
 /** Each host: releases/v1 and v2 of the site, served through the symlink `current`. */
 function writeReleases(): void {
@@ -140,8 +107,8 @@ async function startHaproxy(): Promise<void> {
   const config = renderHaproxyConfig({
     log: 'stderr',
     statsSocket,
-    bind: `${uplink}.2:${LB_PORT}`,
-    servers: HOSTS.map((i) => ({ name: `h${i}`, address: `${BRIDGE_NET}.1${i}` })),
+    bind: `${net!.uplinkAddress}:${LB_PORT}`,
+    servers: HOSTS.map((i) => ({ name: `h${i}`, address: net!.hostAddress(i) })),
     sitePort: SITE_PORT,
     check: CHECK,
     interMs: INTER_MS,
@@ -151,32 +118,19 @@ async function startHaproxy(): Promise<void> {
   });
   const file = join(base, 'haproxy.cfg');
   writeFileSync(file, config);
-  haproxy = ns.spawn(LB, ['haproxy', '-db', '-f', file]);
-  const isUp = await waitFor(async () => haproxy!.exitCode !== null || (await stats()).filter((s) => s.status === 'UP').length === HOSTS.length, 15_000);
+  haproxy = ns.spawn(net!.lb, ['haproxy', '-db', '-f', file]);
+  const isUp = await waitFor(async () => haproxy!.exitCode !== null || (await countUp()) === HOSTS.length, 15_000);
   if (haproxy.exitCode !== null) throw new Error(`HAProxy exited with ${haproxy.exitCode}:\n${haproxy.output()}`);
-  if (!isUp) throw new Error(`HAProxy does not see 3 hosts UP: ${JSON.stringify(await stats())}\n${haproxy.output()}`);
+  if (!isUp) throw new Error(`HAProxy does not see 3 hosts UP:\n${haproxy.output()}`);
 }
 
-async function stats(): Promise<ServerStat[]> {
-  try {
-    return await readServerStats(statsSocket, 'fastsrv');
-  } catch {
-    return [];
-  }
+async function countUp(): Promise<number> {
+  const stats = await readServerStats(statsSocket, 'fastsrv').catch(() => []);
+  return stats.filter((s) => s.status === 'UP').length;
 }
 
-async function statusOf(name: string): Promise<string> {
-  return (await stats()).find((s) => s.name === name)?.status ?? 'unknown';
-}
-
-/** ms from now until HAProxy reports `name` DOWN (Infinity past `limitMs`). */
-async function timeUntilStatus(name: string, wanted: 'UP' | 'DOWN', limitMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < limitMs) {
-    if ((await statusOf(name)) === wanted) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return Infinity;
+function timeUntil(name: string, wanted: 'UP' | 'DOWN', limitMs: number): Promise<number> {
+  return timeUntilStatus(statsSocket, 'fastsrv', name, wanted, limitMs);
 }
 
 /** fastsrv_requests_total{code="200"} of host i, read from its admin listener inside its namespace. */
@@ -202,12 +156,14 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
   beforeAll(async () => {
     base = mkdtempSync(join(tmpdir(), `fastsrv-scale-${id}-`));
     statsSocket = join(base, 'haproxy.sock');
-    buildNetwork();
+    // Should the test process die before afterAll, remove what exists.
+    process.once('exit', () => ns.cleanup());
+    net = buildStarNetwork(ns, id, HOSTS.length);
     writeReleases();
     await Promise.all(HOSTS.map(startHost));
     await startHaproxy();
     load = new BalancedLoad({
-      host: `${uplink}.2`,
+      host: net.uplinkAddress,
       port: LB_PORT,
       paths: PATHS,
       concurrency: 6,
@@ -215,7 +171,7 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
       maxRequests: 2_000_000,
       requestTimeoutMs: 8000,
     });
-    console.log(`scale-out: namespaces ${LB}, ${HOSTS.map(hostNs).join(', ')} (runner: ${ns.runner}); checks ${CHECK.path} on port ${CHECK.port}${HAS_ADMIN ? '' : ` — ${NO_ADMIN}`}`);
+    console.log(`scale-out: namespaces ${net.lb}, ${HOSTS.map(hostNs).join(', ')} (runner: ${ns.runner}); checks ${CHECK.path} on port ${CHECK.port}${HAS_ADMIN ? '' : ` — ${NO_ADMIN}`}`);
   }, 90_000);
 
   afterAll(async () => {
@@ -223,9 +179,7 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
     const problems = ns.cleanup();
     if (base !== '') rmSync(base, { recursive: true, force: true });
     expect(problems).toEqual([]);
-    for (const name of [LB, ...HOSTS.map(hostNs)]) {
-      expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(name);
-    }
+    expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(`fsrv-${id}-`);
   }, 30_000);
 
   it('steady load spreads over all 3 hosts', async () => {
@@ -304,13 +258,13 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
     await sleep(500);
     const t0 = Date.now();
     cut();
-    const markDownMs = await timeUntilStatus(`h${i}`, 'DOWN', 10_000);
+    const markDownMs = await timeUntil(`h${i}`, 'DOWN', 10_000);
     await sleep(500);
     load!.close(phase);
     const after = load!.open();
     const restoredAt = Date.now();
     await restore();
-    const backUpMs = await timeUntilStatus(`h${i}`, 'UP', 20_000);
+    const backUpMs = await timeUntil(`h${i}`, 'UP', 20_000);
     const upTotal = Date.now() - restoredAt;
     // Served again: requests reach it once it is UP.
     const isServing = await waitFor(() => (after.byHost.get(`h${i}`) ?? 0) > 20, 5_000);
@@ -343,10 +297,10 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
     await takeOut(
       'link down',
       3,
-      () => ns.ip(LB, ['link set p3 down']),
+      () => ns.ip(net!.lb, [`link set ${net!.hostLink(3)} down`]),
       async () => {
         expect(ns.listPids(hostNs(3))).toEqual(pidsBefore);
-        ns.ip(LB, ['link set p3 up']);
+        ns.ip(net!.lb, [`link set ${net!.hostLink(3)} up`]);
       },
     );
   }, 60_000);
@@ -368,7 +322,7 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
     const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
     const t0 = Date.now();
     primary.kill('SIGTERM');
-    const markDownMs = await timeUntilStatus('h1', 'DOWN', 10_000);
+    const markDownMs = await timeUntil('h1', 'DOWN', 10_000);
     const code = await exited;
     const exitMs = Date.now() - t0;
     load!.close(phase);
