@@ -306,8 +306,9 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
   }, 60_000);
 
   it.skipIf(!HAS_ADMIN)(`SIGTERM: the draining host answers 503 on /healthz and HAProxy takes it out while a download finishes${HAS_ADMIN ? '' : ` (skipped: ${NO_ADMIN})`}`, async () => {
-    // A client inside h1's namespace starts a big download and stops
-    // reading: h1 keeps draining (up to --drain-timeout) after SIGTERM.
+    // A client inside h1's namespace starts a big download (big.bin is in
+    // v2, served since the rolling deploy) and stops reading: h1 keeps
+    // draining (up to --drain-timeout) after SIGTERM.
     const stall = `const s = require('net').connect(${SITE_PORT}, '127.0.0.1');
       s.write('GET /big.bin HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n');
       s.once('data', (d) => { s.pause(); console.log('stalled: ' + String(d).split('\\r\\n')[0]); });
