@@ -28,8 +28,10 @@ readonly SECURITY_MIRROR=http://deb.debian.org/debian-security
 readonly NODE_VERSION=24.22.3
 # nginx: nginx-compare.test.ts; chromium (+ a font): browser.test.ts;
 # curl: its --compressed / -r checks; haproxy + iproute2 (ip netns):
-# scale-out.test.ts. Recommends are left out (chromium's pull in upower,
-# dbus and more that headless tests never use).
+# scale-out.test.ts (here / is not a mount point, so `ip netns exec` and
+# `ip -n` fail; the test enters its namespaces with nsenter --net).
+# Recommends are left out (chromium's pull in upower, dbus and more that
+# headless tests never use).
 readonly PACKAGES=(nginx chromium fonts-liberation curl ca-certificates haproxy iproute2)
 # Bumped when the recipe changes, so a userland made by an older one is redone.
 readonly RECIPE=1
