@@ -17,7 +17,8 @@ export interface InstructionOptions {
 export const INSTRUCTIONS_HELP = `npm run bench:instructions -- [options]
 Counts each server's instructions per request under valgrind --tool=callgrind:
 warm-up requests, zero the counters, measured requests, dump, divide.
-  --targets LIST     comma-separated, from ${INSTRUCTION_TARGETS.join(',')} (default all)
+  --targets LIST     comma-separated, from ${INSTRUCTION_TARGETS.join(',')} (default all),
+                     or variant:NAME (bench/instructions/uws-variants.ts)
   --scenarios LIST   comma-separated scenario names: 1k,304,404,16k (default all)
   --warmup N         keep-alive requests before counting (default 3000)
   --requests N       counted requests (default 20000)
@@ -38,7 +39,7 @@ export function parseInstructionOptions(argv: readonly string[]): InstructionOpt
   });
   const targets = values.targets === undefined ? [...INSTRUCTION_TARGETS] : values.targets.split(',').filter((t) => t !== '');
   for (const t of targets) {
-    if (!(INSTRUCTION_TARGETS as readonly string[]).includes(t)) throw new Error(`unknown target "${t}" (known: ${INSTRUCTION_TARGETS.join(', ')})`);
+    if (!(INSTRUCTION_TARGETS as readonly string[]).includes(t) && !t.startsWith('variant:')) throw new Error(`unknown target "${t}" (known: ${INSTRUCTION_TARGETS.join(', ')})`);
   }
   return {
     targets,
