@@ -163,7 +163,7 @@ async function runTarget(name: string, root: string, tempDir: string, options: I
   chmodSync(workDir, 0o777);
   chmodSync(dumpDir, 0o777); // nginx workers drop to nobody and write their own dumps
   const port = await findFreePort();
-  const ctx: TargetContext = { root, workDir, port, workers: 1, connections: options.connections, repoDir: REPO_DIR };
+  const ctx: TargetContext = { root, workDir, port, workers: 1, connections: options.connections, repoDir: REPO_DIR, tls: null };
   const planned = planTarget(name, ctx);
   const skipRows = (note: string): InstructionRow[] =>
     scenarios.map((s) => ({ target: name, scenario: s.name, perRequest: null, treePerRequest: null, note }));
