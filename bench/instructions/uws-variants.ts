@@ -54,6 +54,12 @@ const VARIANTS: Record<string, Handler> = {
   ab5: (res, req) => (read(req, keyAbs, 5), void res.writeStatus(blockAb).end(bodyAb)),
   ab3: (res, req) => (read(req, keyAbs, 3), void res.writeStatus(blockAb).end(bodyAb)),
   ab1: (res, req) => (read(req, keyAbs, 1), void res.writeStatus(blockAb).end(bodyAb)),
+  // end() with its closeConnection flag, as fastsrv passes it.
+  abNoneFlag: (res) => void res.writeStatus(blockAb).end(bodyAb, false),
+  // What a catch-all reads: the URL (and the method).
+  url: (res, req) => ((sink += req.getUrl().length), void res.writeStatus(blockAb).end(bodyAb)),
+  methodUrl: (res, req) => ((sink += req.getMethod().length + req.getUrl().length), void res.writeStatus(blockAb).end(bodyAb)),
+  buf1: (res, req) => (read(req, keyBuffers, 1), void res.writeStatus(blockAb).end(bodyAb)),
   // One forEach over the request's headers instead of six reads.
   forEach: (res, req) => (req.forEach((k, v) => void (sink += k.length + v.length)), void res.writeStatus(blockAb).end(bodyAb)),
 };
