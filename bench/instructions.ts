@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   const table = formatInstructionTable(rows, scenarios);
   const machine = await gatherMachineInfo(REPO_DIR);
   machine.valgrind = (await runCommand('valgrind', ['--version'])).stdout.trim();
-  const method = `valgrind --tool=callgrind --trace-children=yes; ${options.warmup} warm-up then ${options.requests} counted keep-alive requests ` +
+  const method = `valgrind --tool=callgrind --trace-children=yes; every scenario warmed once, then per scenario ${options.warmup} warm-up and ${options.requests} counted keep-alive requests ` +
     `over ${options.connections} connections; instructions of the busiest process (the serving worker) / requests. ` +
     'Floor servers (uws-minimal, floor) answer by path and read no header: their 304 row is a fixed 304 for /not-modified.';
   console.log(`\n${table}`);
