@@ -3,6 +3,7 @@
  * evaluate preconditions (RFC 9110 §13.2.2), then ranges, then one write of
  * precomputed bytes (or a stream from disk for files beyond the cache).
  */
+import { encodeLatin1 } from './cache/bytes.js';
 import type { FileEntry, Representation } from './cache/entry.js';
 import type { FixedResponse } from './cache/responses.js';
 import type { CacheTable } from './cache/table.js';
@@ -22,20 +23,21 @@ import {
   isClosingConnections,
   sendBody,
   streamFile,
+  type Head,
   type Segment,
   type StreamTracker,
 } from './stream.js';
 import type { HttpRequest, HttpResponse } from './uws.js';
 
-// Header names as bytes: uWS reads a Uint8Array key without converting a
-// JS string to UTF-8 first.
-const IF_MATCH = Buffer.from('if-match');
-const IF_NONE_MATCH = Buffer.from('if-none-match');
-const IF_MODIFIED_SINCE = Buffer.from('if-modified-since');
-const IF_UNMODIFIED_SINCE = Buffer.from('if-unmodified-since');
-const IF_RANGE = Buffer.from('if-range');
-const RANGE = Buffer.from('range');
-const ACCEPT_ENCODING = Buffer.from('accept-encoding');
+// Header names as ArrayBuffers: uWS reads them without converting a JS
+// string to UTF-8 or unwrapping a typed-array view (cache/bytes.ts).
+const IF_MATCH = encodeLatin1('if-match');
+const IF_NONE_MATCH = encodeLatin1('if-none-match');
+const IF_MODIFIED_SINCE = encodeLatin1('if-modified-since');
+const IF_UNMODIFIED_SINCE = encodeLatin1('if-unmodified-since');
+const IF_RANGE = encodeLatin1('if-range');
+const RANGE = encodeLatin1('range');
+const ACCEPT_ENCODING = encodeLatin1('accept-encoding');
 
 /** serveContent: pick the encoding, check preconditions, then ranges, then write. */
 export function serveEntry(
@@ -78,7 +80,7 @@ export function serveEntry(
   } else if (isHead) {
     endWithoutBody(res, rep.headBlock);
   } else if (entry.source === null) {
-    sendBody(res, rep.okBlock, rep.body, streams);
+    sendBody(res, rep.okBlock, rep.payload, streams);
   } else {
     sendSegments(res, rep.okBlock, entry, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams);
   }
@@ -99,7 +101,7 @@ function checkStreamedEntry(entry: FileEntry, table: CacheTable): FileEntry | nu
 /** Write a body made of segments: from the cached bytes, or streamed from disk. */
 function sendSegments(
   res: HttpResponse,
-  head: Buffer | string,
+  head: Head,
   entry: FileEntry,
   rep: Representation,
   segments: Segment[],
@@ -166,7 +168,7 @@ function planRange(
  * so HEAD writes its own Content-Length and ends without a body.
  */
 export function sendFixed(res: HttpResponse, response: FixedResponse, isHead: boolean): void {
-  if (response.body.length === 0) endWithoutBody(res, response.block); // 204: no Content-Length
+  if (response.body.byteLength === 0) endWithoutBody(res, response.block); // 204: no Content-Length
   else if (isHead) endWithoutBody(res, response.headBlock);
   else res.writeStatus(response.block).end(response.body, isClosingConnections);
 }

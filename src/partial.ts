@@ -5,6 +5,7 @@
  * built here per request.
  */
 import { randomBytes } from 'node:crypto';
+import { decodeLatin1 } from './cache/bytes.js';
 import type { FileEntry, Representation } from './cache/entry.js';
 import { buildMultipartParts, formatMultipartContentType } from './http/multipart.js';
 import { formatContentRange, type ByteRange } from './http/range.js';
@@ -22,7 +23,7 @@ function nextBoundary(): string {
 
 /** "206 Partial Content" and the 200's header lines after its Content-Type. */
 function formatPartialHead(rep: Representation): string {
-  return '206 Partial Content' + rep.okBlock.toString('latin1', rep.afterTypeOffset);
+  return '206 Partial Content' + decodeLatin1(rep.okBlock, rep.afterTypeOffset);
 }
 
 /** The 416 head: Content-Range: bytes *\/size, Vary when negotiable, extra headers. */

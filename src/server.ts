@@ -55,9 +55,9 @@ export async function startServer(uws: UwsModule, table: CacheTable, options: Se
     for (const key of next.files.keys()) addRoute(app, routes, key, serveKey);
   };
   addRoutes(table);
-  const serveAny = createCatchAll(state, serveKey);
-  app.any('/*', serveAny);
-  addSniRoutes(app, options.tls, serveAny);
+  const misses = createMissHandlers(state, serveKey);
+  addMissRoutes(app, misses);
+  addSniRoutes(app, options.tls, misses);
   const token = await listen(app, options.host, options.port, '');
   const port = uws.us_socket_local_port(token);
   const tokens = [token];
@@ -75,20 +75,43 @@ export async function startServer(uws: UwsModule, table: CacheTable, options: Se
   };
 }
 
+type RouteHandler = (res: HttpResponse, req: HttpRequest) => void;
+
 /** Everything the per-key routes do not take: HEAD, other methods, other encodings of a path. */
-function createCatchAll(state: { table: CacheTable; requests: number }, serveKey: KeyHandler) {
-  return (res: HttpResponse, req: HttpRequest): void => {
-    if (isClosingConnections) state.requests++;
-    const method = req.getMethod();
-    const isHead = method === 'head';
-    if (!isHead && method !== 'get') {
-      sendFixed(res, method === 'options' ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
-      return;
-    }
+interface MissHandlers {
+  readonly get: RouteHandler;
+  readonly head: RouteHandler;
+  /** Any other method: OPTIONS or 405. */
+  readonly other: RouteHandler;
+}
+
+function createMissHandlers(state: { table: CacheTable; requests: number }, serveKey: KeyHandler): MissHandlers {
+  const serveUrl = (res: HttpResponse, req: HttpRequest, isHead: boolean): void => {
     const key = resolveRequestPath(req.getUrl());
     if (key === null) sendFixed(res, state.table.fixed.badRequest, isHead);
     else serveKey(res, req, key, isHead);
   };
+  return {
+    get: (res, req) => serveUrl(res, req, false),
+    head: (res, req) => serveUrl(res, req, true),
+    other(res, req) {
+      if (isClosingConnections) state.requests++;
+      const isOptions = req.getMethod() === 'options';
+      sendFixed(res, isOptions ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
+    },
+  };
+}
+
+/**
+ * GET and HEAD get catch-alls of their own: uWS's router has matched the
+ * method already (a method route beats any(), a per-key route beats
+ * '/*'), so a 404 needs no getMethod() string (bench/NOTES.md,
+ * "Instructions per request").
+ */
+function addMissRoutes(app: TemplatedApp, misses: MissHandlers): void {
+  app.get('/*', misses.get);
+  app.head('/*', misses.head);
+  app.any('/*', misses.other);
 }
 
 /** The --http-port listener; when it cannot listen, the HTTPS one (`token`) is closed too. */
@@ -128,9 +151,9 @@ function createApp(uws: UwsModule, tls: CheckedTls | null): TemplatedApp {
  * routes for new files are added later. uWS 20.30 prints a line on stdout
  * for each domain() call; the primary drops those lines.
  */
-function addSniRoutes(app: TemplatedApp, tls: CheckedTls | null, handler: (res: HttpResponse, req: HttpRequest) => void): void {
+function addSniRoutes(app: TemplatedApp, tls: CheckedTls | null, misses: MissHandlers): void {
   if (tls === null || tls.sni.length === 0) return;
-  for (const { name } of tls.sni) app.domain(name).any('/*', handler);
+  for (const { name } of tls.sni) addMissRoutes(app.domain(name), misses);
   app.domain('');
 }
 

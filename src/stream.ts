@@ -4,6 +4,7 @@
  * file into its send buffer (end() buffers whatever the socket cannot take).
  */
 import { fstatSync, read } from 'node:fs';
+import { encodeLatin1 } from './cache/bytes.js';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
 import type { HttpResponse } from './uws.js';
 
@@ -18,8 +19,11 @@ export function closeConnectionsAfterResponses(): void {
   isClosingConnections = true;
 }
 
-const CONNECTION = Buffer.from('Connection');
-const CLOSE = Buffer.from('close');
+/** A status line and header lines for writeStatus(): precomputed bytes, or text built per request. */
+export type Head = ArrayBuffer | string;
+
+const CONNECTION = encodeLatin1('Connection');
+const CLOSE = encodeLatin1('close');
 
 /**
  * End a response that has no body (HEAD, 304, 204, 416). uWS 20.30:
@@ -27,7 +31,7 @@ const CLOSE = Buffer.from('close');
  * heads carry their own Content-Length; while draining, Connection: close
  * is written by hand (endWithoutBody's own flag would add a length).
  */
-export function endWithoutBody(res: HttpResponse, head: Buffer | string): void {
+export function endWithoutBody(res: HttpResponse, head: Head): void {
   res.writeStatus(head);
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   res.endWithoutBody();
@@ -52,13 +56,21 @@ export function createStreamTracker(): StreamTracker {
   };
 }
 
-/** Write `block` then `body`, with backpressure when the body is big. */
-export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer, tracker: StreamTracker): void {
+/**
+ * Write `block` then `body`, with backpressure when the body is big. A
+ * small body is best given as an ArrayBuffer (see cache/bytes.ts); a big one
+ * as a Buffer, which is sliced when the socket takes only part of it.
+ */
+export function sendBody(res: HttpResponse, block: Head, body: Buffer | ArrayBuffer, tracker: StreamTracker): void {
   res.writeStatus(block);
-  if (body.length <= INLINE_BODY_LIMIT) {
+  if (body.byteLength <= INLINE_BODY_LIMIT) {
     res.end(body, isClosingConnections);
     return;
   }
+  sendLargeBody(res, Buffer.isBuffer(body) ? body : Buffer.from(body), tracker);
+}
+
+function sendLargeBody(res: HttpResponse, body: Buffer, tracker: StreamTracker): void {
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   const [, done] = res.tryEnd(body, body.length);
   if (done) return;
@@ -90,7 +102,7 @@ const chunkPool: Buffer[] = [];
  */
 export function streamFile(
   res: HttpResponse,
-  head: Buffer | string,
+  head: Head,
   file: SharedFile,
   segments: readonly Segment[],
   total: number,
@@ -117,7 +129,7 @@ class FileStream {
     private readonly tracker: StreamTracker,
   ) {}
 
-  start(head: Buffer | string): void {
+  start(head: Head): void {
     this.tracker.start();
     this.res.onAborted(() => {
       this.isEnded = true;

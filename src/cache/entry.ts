@@ -5,6 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import { HAS_BR, HAS_GZIP } from '../http/encoding.js';
+import { copyToArrayBuffer, encodeLatin1 } from './bytes.js';
 import { formatHeaderLines, formatHttpDate } from './headers.js';
 import { getCacheControl, type HeaderPolicy } from './policy.js';
 
@@ -13,16 +14,18 @@ export class Representation {
   constructor(
     /** The bytes sent for a 200; empty for a streamed file (see FileEntry.source). */
     readonly body: Buffer,
+    /** The same bytes as one ArrayBuffer (`body` is a view of it): what end() is given. */
+    readonly payload: ArrayBuffer,
     /** Length of the representation: body.length, or the streamed file's size. */
     readonly size: number,
     /** Strong entity-tag of these bytes, quoted: `"…"`. */
     readonly etag: string,
     /** `200 OK` head without Content-Length (uWS end() writes it). */
-    readonly okBlock: Buffer,
+    readonly okBlock: ArrayBuffer,
     /** `200 OK` head with Content-Length, for HEAD + endWithoutBody(). */
-    readonly headBlock: Buffer,
+    readonly headBlock: ArrayBuffer,
     /** `304 Not Modified` head: ETag, Last-Modified, Cache-Control, Vary. */
-    readonly notModifiedBlock: Buffer,
+    readonly notModifiedBlock: ArrayBuffer,
     /**
      * Where the header lines after Content-Type start in okBlock: a 206 head
      * is "206 Partial Content" + that tail + its own Content-Type and
@@ -170,13 +173,15 @@ function buildRepresentation(
   const ok =
     typed + (encoding === null ? '' : '\r\nContent-Encoding: ' + encoding) + validators +
     '\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff' + h.extraText;
+  const payload = copyToArrayBuffer(body);
   return new Representation(
-    body,
+    Buffer.from(payload),
+    payload,
     size,
     etag,
-    Buffer.from(ok, 'latin1'),
-    Buffer.from(ok + '\r\nContent-Length: ' + size, 'latin1'),
-    Buffer.from('304 Not Modified' + validators + h.extraText, 'latin1'),
+    encodeLatin1(ok),
+    encodeLatin1(ok + '\r\nContent-Length: ' + size),
+    encodeLatin1('304 Not Modified' + validators + h.extraText),
     typed.length,
   );
 }

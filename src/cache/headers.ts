@@ -6,17 +6,19 @@
  * and, from end()/tryEnd(), Content-Length and the blank line.
  */
 
+import { encodeLatin1 } from './bytes.js';
+
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** Build "STATUS\r\nName: value\r\n…" without a trailing CRLF, as bytes. */
-export function buildHeaderBlock(status: string, headers: HeaderList): Buffer {
+export function buildHeaderBlock(status: string, headers: HeaderList): ArrayBuffer {
   let text = status;
   for (const [name, value] of headers) {
     assertHeaderSafe(name);
     assertHeaderSafe(value);
     text += '\r\n' + name + ': ' + value;
   }
-  return Buffer.from(text, 'latin1');
+  return encodeLatin1(text);
 }
 
 /** "\r\nName: value" per header, for appending to a block's text. */

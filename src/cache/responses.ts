@@ -2,14 +2,15 @@
  * Fixed responses (errors, OPTIONS, redirects), built once at start-up like
  * file entries, so the miss path never builds strings either.
  */
+import { copyToArrayBuffer, decodeLatin1 } from './bytes.js';
 import { buildHeaderBlock, type HeaderList } from './headers.js';
 
 /** A complete response: head for GET, head for HEAD, body. */
 export class FixedResponse {
   constructor(
-    readonly block: Buffer,
-    readonly headBlock: Buffer,
-    readonly body: Buffer,
+    readonly block: ArrayBuffer,
+    readonly headBlock: ArrayBuffer,
+    readonly body: ArrayBuffer,
   ) {}
 }
 
@@ -18,7 +19,7 @@ export class Redirect {
   constructor(
     /** Location without query. */
     readonly location: string,
-    readonly block: Buffer,
+    readonly block: ArrayBuffer,
     /** The block as text, to append `?query` (the only per-request string). */
     readonly text: string,
   ) {}
@@ -37,7 +38,7 @@ export function buildFixedResponse(
   return new FixedResponse(
     buildHeaderBlock(status, list),
     buildHeaderBlock(status, [...list, ['Content-Length', String(body.length)]]),
-    body,
+    copyToArrayBuffer(body),
   );
 }
 
@@ -48,7 +49,7 @@ export function buildErrorPage(status: string): Buffer {
 
 export function buildRedirect(location: string): Redirect {
   const block = buildHeaderBlock('301 Moved Permanently', [['Location', location]]);
-  return new Redirect(location, block, block.toString('latin1'));
+  return new Redirect(location, block, decodeLatin1(block));
 }
 
 /** The fixed responses every server needs; `notFoundBody` may be 404.html. */

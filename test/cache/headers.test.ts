@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildFileEntry, computeEtag } from '../../src/cache/entry.js';
+import { decodeLatin1 } from '../../src/cache/bytes.js';
 import { getCacheControl } from '../../src/cache/policy.js';
 import { buildHeaderBlock, formatHttpDate } from '../../src/cache/headers.js';
 import { getContentType } from '../../src/mime.js';
@@ -7,7 +8,7 @@ import { getContentType } from '../../src/mime.js';
 describe('buildHeaderBlock', () => {
   it('status first, one line per header, no trailing CRLF', () => {
     const block = buildHeaderBlock('200 OK', [['A', '1'], ['B', 'two']]);
-    expect(block.toString('latin1')).toBe('200 OK\r\nA: 1\r\nB: two');
+    expect(decodeLatin1(block)).toBe('200 OK\r\nA: 1\r\nB: two');
   });
   it.each(['a\r\nInjected: 1', 'a\nb', 'a\0b', 'caf\u20ac'])('refuses %j', (value) => {
     expect(() => buildHeaderBlock('200 OK', [['X', value]])).toThrow(/forbidden character/);
@@ -55,7 +56,7 @@ describe('entries', () => {
   });
 
   it('200 block: all precomputed headers, no Content-Length', () => {
-    expect(entry.identity.okBlock.toString('latin1')).toBe(
+    expect(decodeLatin1(entry.identity.okBlock)).toBe(
       '200 OK\r\nContent-Type: text/css; charset=utf-8\r\n' +
         `ETag: ${entry.identity.etag}\r\nLast-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n` +
         'Cache-Control: public, max-age=60\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\nX-Extra: yes',
@@ -63,8 +64,8 @@ describe('entries', () => {
   });
 
   it('HEAD block adds Content-Length; 304 block has validators only', () => {
-    expect(entry.identity.headBlock.toString('latin1')).toMatch(/\r\nContent-Length: 9$/);
-    expect(entry.identity.notModifiedBlock.toString('latin1')).toBe(
+    expect(decodeLatin1(entry.identity.headBlock)).toMatch(/\r\nContent-Length: 9$/);
+    expect(decodeLatin1(entry.identity.notModifiedBlock)).toBe(
       `304 Not Modified\r\nETag: ${entry.identity.etag}\r\nLast-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n` +
         'Cache-Control: public, max-age=60\r\nX-Extra: yes',
     );

@@ -82,6 +82,6 @@ describe('buildCacheTable', () => {
   });
 
   it('uses 404.html as the 404 body', () => {
-    expect(table.fixed.notFound.body.toString()).toBe('custom');
+    expect(Buffer.from(table.fixed.notFound.body).toString()).toBe('custom');
   });
 });
