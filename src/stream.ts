@@ -5,6 +5,7 @@
  */
 import { fstatSync, read } from 'node:fs';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
+import { recordResponse, recordTransfer, type Transfer } from './outcome.js';
 import type { HttpResponse } from './uws.js';
 
 /**
@@ -27,7 +28,8 @@ const CLOSE = Buffer.from('close');
  * heads carry their own Content-Length; while draining, Connection: close
  * is written by hand (endWithoutBody's own flag would add a length).
  */
-export function endWithoutBody(res: HttpResponse, head: Buffer | string): void {
+export function endWithoutBody(res: HttpResponse, head: Buffer | string, status: number): void {
+  recordResponse(status, 0);
   res.writeStatus(head);
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   res.endWithoutBody();
@@ -52,8 +54,9 @@ export function createStreamTracker(): StreamTracker {
   };
 }
 
-/** Write `block` then `body`, with backpressure when the body is big. */
-export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer, tracker: StreamTracker): void {
+/** Write `block` then `body` (a `status` response), with backpressure when the body is big. */
+export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer, tracker: StreamTracker, status: number): void {
+  recordResponse(status, body.length);
   res.writeStatus(block);
   if (body.length <= INLINE_BODY_LIMIT) {
     res.end(body, isClosingConnections);
@@ -62,11 +65,18 @@ export function sendBody(res: HttpResponse, block: Buffer | string, body: Buffer
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   const [, done] = res.tryEnd(body, body.length);
   if (done) return;
+  const transfer: Transfer = { sent: res.getWriteOffset(), onEnd: null };
+  recordTransfer(status, transfer);
   tracker.start();
-  res.onAborted(() => tracker.finish());
+  const end = (): void => {
+    tracker.finish();
+    transfer.onEnd?.(transfer.sent);
+  };
+  res.onAborted(end);
   res.onWritable((offset) => {
     const [ok, finished] = res.tryEnd(body.subarray(offset), body.length);
-    if (finished) tracker.finish();
+    transfer.sent = finished ? body.length : res.getWriteOffset();
+    if (finished) end();
     return ok;
   });
 }
@@ -95,11 +105,17 @@ export function streamFile(
   segments: readonly Segment[],
   total: number,
   tracker: StreamTracker,
+  status: number,
 ): void {
-  new FileStream(res, file, segments, total, tracker).start(head);
+  const stream = new FileStream(res, file, segments, total, tracker);
+  recordTransfer(status, stream);
+  stream.start(head);
 }
 
-class FileStream {
+class FileStream implements Transfer {
+  /** Body bytes uWS has taken (the access log's count for an aborted download). */
+  sent = 0;
+  onEnd: ((sent: number) => void) | null = null;
   private segment = 0;
   private position = -1;
   private pending: Buffer | null = null;
@@ -171,12 +187,16 @@ class FileStream {
     const offset = this.res.getWriteOffset();
     const [ok, done] = this.res.tryEnd(data, this.total);
     if (done) {
+      this.sent = this.total;
       this.finish();
       return false;
     }
     if (!ok) {
       this.pending = data;
       this.pendingOffset = offset;
+      this.sent = this.res.getWriteOffset();
+    } else {
+      this.sent = offset + data.length;
     }
     return ok;
   }
@@ -185,10 +205,15 @@ class FileStream {
     const pending = this.pending;
     if (pending === null) return true;
     const [ok, done] = this.res.tryEnd(pending.subarray(offset - this.pendingOffset), this.total);
-    if (done) this.finish();
-    else if (ok) {
+    if (done) {
+      this.sent = this.total;
+      this.finish();
+    } else if (ok) {
+      this.sent = this.pendingOffset + pending.length;
       this.pending = null;
       this.next();
+    } else {
+      this.sent = this.res.getWriteOffset();
     }
     return ok;
   }
@@ -209,5 +234,6 @@ class FileStream {
     releaseFile(this.file);
     if (chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(this.chunk);
     this.tracker.finish();
+    this.onEnd?.(this.sent);
   }
 }

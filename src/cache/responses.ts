@@ -10,6 +10,8 @@ export class FixedResponse {
     readonly block: Buffer,
     readonly headBlock: Buffer,
     readonly body: Buffer,
+    /** The status code, for the access log and metrics. */
+    readonly status: number,
   ) {}
 }
 
@@ -38,6 +40,7 @@ export function buildFixedResponse(
     buildHeaderBlock(status, list),
     buildHeaderBlock(status, [...list, ['Content-Length', String(body.length)]]),
     body,
+    Number(status.slice(0, 3)),
   );
 }
 

@@ -1,0 +1,126 @@
+/**
+ * The observing handler: chosen once at start-up, and only when
+ * --access-log or --admin is given; without them server.ts registers its
+ * handlers unwrapped and the hot path pays nothing but the two stores of
+ * outcome.ts. The wrapper reads the client address before the handler runs
+ * (uWS forbids touching `res` after a response ends), the request's fields
+ * after (`req` lives until the callback returns), and the status and bytes
+ * the handler recorded in `lastResponse`.
+ */
+import { copyRecord, createRecord, createTimeText, formatCombinedLine, formatJsonLine, formatRemoteAddress, type AccessRecord } from './log/format.js';
+import type { LogWriter } from './log/writer.js';
+import type { ResponseCounters } from './metrics/counters.js';
+import { beginResponse, lastResponse } from './outcome.js';
+import type { HttpRequest, HttpResponse } from './uws.js';
+
+export type Handler = (res: HttpResponse, req: HttpRequest) => void;
+/** Wraps every handler server.ts registers. */
+export type HandlerWrapper = (handler: Handler) => Handler;
+
+export interface ObserverOptions {
+  readonly log: { readonly writer: LogWriter; readonly format: 'combined' | 'json' } | null;
+  readonly counters: ResponseCounters | null;
+  readonly worker: number;
+}
+
+/** The wrapper for these options; null when there is nothing to observe. */
+export function createObserver(options: ObserverOptions): HandlerWrapper | null {
+  const { log, counters } = options;
+  if (log !== null) return createLoggingWrapper(log.writer, log.format, counters, options.worker);
+  if (counters !== null) return createCountingWrapper(counters);
+  return null;
+}
+
+/** Metrics only: count statuses and bytes, nothing read from the request. */
+function createCountingWrapper(counters: ResponseCounters): HandlerWrapper {
+  const onEnd = (sent: number): void => {
+    counters.bytes += sent;
+    counters.transfers--;
+  };
+  return (handler) => (res, req) => {
+    beginResponse();
+    handler(res, req);
+    counters.byStatus[lastResponse.status]++;
+    const transfer = lastResponse.transfer;
+    if (transfer === null) {
+      counters.bytes += lastResponse.bytes;
+    } else {
+      counters.transfers++;
+      transfer.onEnd = onEnd;
+    }
+  };
+}
+
+const REFERER = Buffer.from('referer');
+const USER_AGENT = Buffer.from('user-agent');
+
+function createLoggingWrapper(
+  writer: LogWriter,
+  format: 'combined' | 'json',
+  counters: ResponseCounters | null,
+  worker: number,
+): HandlerWrapper {
+  const formatLine = format === 'json' ? formatJsonLine : formatCombinedLine;
+  const timeText = createTimeText(format);
+  const isTimed = format === 'json';
+  const record = createRecord(worker);
+  const finish = (r: AccessRecord, started: number): void => {
+    const now = Date.now();
+    if (isTimed) r.durationMs = performance.now() - started;
+    writer.append(formatLine(r, timeText(now)));
+  };
+  return (handler) => (res, req) => {
+    const remote = readRemoteAddress(res);
+    const started = isTimed ? performance.now() : 0;
+    beginResponse();
+    handler(res, req);
+    record.remote = remote;
+    record.method = toUpperMethod(req.getMethod());
+    record.path = req.getUrl();
+    record.query = req.getQuery();
+    record.referer = req.getHeader(REFERER);
+    record.userAgent = req.getHeader(USER_AGENT);
+    record.status = lastResponse.status;
+    if (counters !== null) counters.byStatus[record.status]++;
+    const transfer = lastResponse.transfer;
+    if (transfer === null) {
+      record.bytes = lastResponse.bytes;
+      if (counters !== null) counters.bytes += record.bytes;
+      finish(record, started);
+      return;
+    }
+    // Rare (big or streamed bodies): this response's own record and callback.
+    const pending = copyRecord(record);
+    if (counters !== null) counters.transfers++;
+    transfer.onEnd = (sent) => {
+      pending.bytes = sent;
+      if (counters !== null) {
+        counters.bytes += sent;
+        counters.transfers--;
+      }
+      finish(pending, started);
+    };
+  };
+}
+
+/**
+ * getRemoteAddressAsText() returns an ArrayBuffer over uWS's own scratch
+ * memory, overwritten by the next call: decode it at once. The last text
+ * seen is kept, as a connection's requests come in a row.
+ */
+let lastAddressBytes = '';
+let lastAddress = '';
+
+function readRemoteAddress(res: HttpResponse): string {
+  const text = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
+  if (text !== lastAddressBytes) {
+    lastAddressBytes = text;
+    lastAddress = formatRemoteAddress(text);
+  }
+  return lastAddress;
+}
+
+/** uWS gives the method in lower case (20.30 has no other); the log shows it as sent (upper case). */
+function toUpperMethod(method: string): string {
+  return method === 'get' ? 'GET' : method === 'head' ? 'HEAD' : method.toUpperCase();
+}
