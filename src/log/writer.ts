@@ -103,19 +103,29 @@ function getMaxWrite(fd: number): number {
   }
 }
 
-/** Write `bytes` (whole lines) in pieces of at most `maxWrite` that end on a line end. */
-export function writeLines(fd: number, bytes: Buffer, maxWrite: number): void {
+/** Write `bytes` (whole lines) in the pieces splitLines gives. */
+function writeLines(fd: number, bytes: Buffer, maxWrite: number): void {
+  for (const [start, end] of splitLines(bytes, maxWrite)) writeFully(fd, bytes, start, end);
+}
+
+/**
+ * [start, end) pieces of `bytes` of at most `maxWrite` bytes, each ending
+ * on a line end; a single line longer than maxWrite is a piece of its own.
+ */
+export function splitLines(bytes: Uint8Array, maxWrite: number): Array<[number, number]> {
+  const pieces: Array<[number, number]> = [];
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.length;
+  while (start < buffer.length) {
+    let end = buffer.length;
     if (end - start > maxWrite) {
-      const cut = bytes.lastIndexOf(0x0a, start + maxWrite - 1);
-      // A single line longer than maxWrite goes out alone.
-      end = cut >= start ? cut + 1 : bytes.indexOf(0x0a, start) + 1 || bytes.length;
+      const cut = buffer.lastIndexOf(0x0a, start + maxWrite - 1);
+      end = cut >= start ? cut + 1 : buffer.indexOf(0x0a, start) + 1 || buffer.length;
     }
-    writeFully(fd, bytes, start, end);
+    pieces.push([start, end]);
     start = end;
   }
+  return pieces;
 }
 
 function writeFully(fd: number, bytes: Buffer, start: number, end: number): void {
@@ -141,7 +151,7 @@ function countLines(bytes: Buffer): number {
 export function describeError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (typeof e.code === 'string' && typeof e.message === 'string') {
-    const reason = e.message.replace(/^[A-Z]+: /, '').replace(/, (open|write|close) .*$/, '');
+    const reason = e.message.replace(/^[A-Z]+: /, '').replace(/, (open|write|close)\b.*$/, '');
     return `${e.code}: ${reason}`;
   }
   return String(error);
