@@ -27,8 +27,11 @@ export function parseExposition(text: string): Map<string, number> {
     if (line.startsWith('# HELP ')) continue;
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (sample === null) throw new Error(`not an exposition line: ${JSON.stringify(line)}`);
-    const value = sample[2] === 'NaN' ? NaN : sample[2] === '+Inf' ? Infinity : Number(sample[2]);
-    if (Number.isNaN(value) && sample[2] !== 'NaN') throw new Error(`bad value in ${JSON.stringify(line)}`);
+    // prom-client writes NaN as "Nan"; Prometheus reads values with Go's
+    // strconv.ParseFloat, which ignores the case of NaN and Inf.
+    const isNaNText = /^nan$/i.test(sample[2]);
+    const value = isNaNText ? NaN : /^\+inf$/i.test(sample[2]) ? Infinity : Number(sample[2]);
+    if (Number.isNaN(value) && !isNaNText) throw new Error(`bad value in ${JSON.stringify(line)}`);
     samples.set(sample[1], value);
   }
   if (types.size === 0) throw new Error('no # TYPE lines');
