@@ -164,7 +164,7 @@ function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey:
   const pattern = encodePath(key);
   if (routes.has(pattern) || pattern.includes('/:') || pattern.includes('*')) return;
   routes.add(pattern);
-  app.get(pattern, wrap((res, req) => serveKey(res, req, key, false)));
+  app.get(pattern, wrap((res, req) => serveKey(res, req, key, false), pattern));
 }
 
 function closeServer(
