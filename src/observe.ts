@@ -7,7 +7,7 @@
  * after (`req` lives until the callback returns), and the status and bytes
  * the handler recorded in `lastResponse`.
  */
-import { copyRecord, createRecord, createTimeText, formatCombinedLine, formatJsonLine, formatRemoteAddress, type AccessRecord } from './log/format.js';
+import { copyRecord, createCombinedFormatter, createRecord, createTimeText, formatJsonLine, formatRequestPart, formatAddressBytes, type AccessRecord } from './log/format.js';
 import type { LogWriter } from './log/writer.js';
 import type { ResponseCounters } from './metrics/counters.js';
 import { beginResponse, lastResponse } from './outcome.js';
@@ -64,45 +64,50 @@ function createLoggingWrapper(
   counters: ResponseCounters | null,
   worker: number,
 ): HandlerWrapper {
-  const formatLine = format === 'json' ? formatJsonLine : formatCombinedLine;
+  const formatLine: (r: AccessRecord, time: string, requestPart?: string) => string =
+    format === 'json' ? formatJsonLine : createCombinedFormatter();
   const timeText = createTimeText(format);
   const isTimed = format === 'json';
   const record = createRecord(worker);
   const readClock = isTimed ? Date.now : createLoopClock();
-  const finish = (r: AccessRecord, started: number): void => {
+  const finish = (r: AccessRecord, started: number, routePart: string | undefined): void => {
     if (isTimed) r.durationMs = performance.now() - started;
-    writer.append(formatLine(r, timeText(readClock())));
+    writer.append(formatLine(r, timeText(readClock()), r.query === undefined ? routePart : undefined));
   };
-  return (handler, route) => (res, req) => {
-    const remote = readRemoteAddress(res);
-    const started = isTimed ? performance.now() : 0;
-    beginResponse();
-    handler(res, req);
-    record.remote = remote;
-    record.method = route === undefined ? toUpperMethod(req.getMethod()) : 'GET';
-    record.path = route ?? req.getUrl();
-    record.query = req.getQuery();
-    record.referer = req.getHeader(REFERER);
-    record.userAgent = req.getHeader(USER_AGENT);
-    record.status = lastResponse.status;
-    if (counters !== null) counters.byStatus[record.status]++;
-    const transfer = lastResponse.transfer;
-    if (transfer === null) {
-      record.bytes = lastResponse.bytes;
-      if (counters !== null) counters.bytes += record.bytes;
-      finish(record, started);
-      return;
-    }
-    // Rare (big or streamed bodies): this response's own record and callback.
-    const pending = copyRecord(record);
-    if (counters !== null) counters.transfers++;
-    transfer.onEnd = (sent) => {
-      pending.bytes = sent;
-      if (counters !== null) {
-        counters.bytes += sent;
-        counters.transfers--;
+  return (handler, route) => {
+    // A GET route's request line, made once.
+    const routePart = route === undefined ? undefined : formatRequestPart('GET', route, undefined);
+    return (res, req) => {
+      const remote = readRemoteAddress(res);
+      const started = isTimed ? performance.now() : 0;
+      beginResponse();
+      handler(res, req);
+      record.remote = remote;
+      record.method = route === undefined ? toUpperMethod(req.getMethod()) : 'GET';
+      record.path = route ?? req.getUrl();
+      record.query = req.getQuery();
+      record.referer = req.getHeader(REFERER);
+      record.userAgent = req.getHeader(USER_AGENT);
+      record.status = lastResponse.status;
+      if (counters !== null) counters.byStatus[record.status]++;
+      const transfer = lastResponse.transfer;
+      if (transfer === null) {
+        record.bytes = lastResponse.bytes;
+        if (counters !== null) counters.bytes += record.bytes;
+        finish(record, started, routePart);
+        return;
       }
-      finish(pending, started);
+      // Rare (big or streamed bodies): this response's own record and callback.
+      const pending = copyRecord(record);
+      if (counters !== null) counters.transfers++;
+      transfer.onEnd = (sent) => {
+        pending.bytes = sent;
+        if (counters !== null) {
+          counters.bytes += sent;
+          counters.transfers--;
+        }
+        finish(pending, started, routePart);
+      };
     };
   };
 }
@@ -129,23 +134,35 @@ function createLoopClock(): () => number {
 }
 
 /**
- * getRemoteAddressAsText() returns an ArrayBuffer over uWS's own scratch
- * memory, overwritten by the next call: decode it at once. It is the
- * log's dearest field: uWS.js asks the kernel (getpeername) on every call
- * and has no per-connection handle to remember it by (bench/NOTES.md).
- * The last text seen is kept formatted, for runs of one client.
+ * The peer address is the log's dearest field: uWS.js asks the kernel
+ * (getpeername) on every call and has no per-connection handle to remember
+ * it by. getRemoteAddress() gives the bytes, which are read at once (the
+ * ArrayBuffer is uWS's scratch memory, overwritten by the next call);
+ * getRemoteAddressAsText() would also run snprintf per request (measured,
+ * bench/NOTES.md). The last address is kept formatted, for runs of one
+ * client.
  */
-const addressDecoder = new TextDecoder('latin1');
-let lastAddressText = '';
+let lastKey = -1;
 let lastAddress = '';
 
 function readRemoteAddress(res: HttpResponse): string {
-  const text = addressDecoder.decode(res.getRemoteAddressAsText());
-  if (text !== lastAddressText) {
-    lastAddressText = text;
-    lastAddress = formatRemoteAddress(text);
+  const bytes = new Uint8Array(res.getRemoteAddress());
+  if (!isIpv4(bytes)) return formatAddressBytes(bytes);
+  const n = bytes.length;
+  const key = ((bytes[n - 4] << 24) | (bytes[n - 3] << 16) | (bytes[n - 2] << 8) | bytes[n - 1]) >>> 0;
+  if (key !== lastKey) {
+    lastKey = key;
+    lastAddress = formatAddressBytes(bytes);
   }
   return lastAddress;
+}
+
+/** IPv4, or IPv4-mapped IPv6 (::ffff:a.b.c.d, a client of a dual-stack listener). */
+function isIpv4(bytes: Uint8Array): boolean {
+  if (bytes.length === 4) return true;
+  if (bytes.length !== 16 || bytes[10] !== 0xff || bytes[11] !== 0xff) return false;
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /** uWS gives the method in lower case (20.30 has no other); the log shows it as sent (upper case). */

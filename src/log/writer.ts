@@ -1,7 +1,9 @@
 /**
- * The access log file of one worker: lines are gathered in memory and
- * written in batches (every FLUSH_MS or BATCH_CHARS, whichever comes
- * first), so a request never costs a system call. Every worker appends to
+ * The access log file of one worker: lines are encoded into one buffer and
+ * written in batches (every FLUSH_MS or BATCH_BYTES, whichever comes
+ * first), so a request never costs a system call. (Joining the lines into
+ * one string instead cost about twice the instructions per line, measured:
+ * V8 flattens the rope at the write, and scavenges copy it while it grows.) Every worker appends to
  * the same file through its own O_APPEND descriptor, one whole number of
  * lines per write(2): Linux serialises writes to a regular file, so lines
  * never interleave mid-line. Pipes (`-` when stdout is one) only promise
@@ -12,8 +14,12 @@ import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 
 /** A crash loses at most this much time of lines… */
 export const FLUSH_MS = 100;
-/** …or this many characters (bytes, for the ASCII of a combined line). */
-export const BATCH_CHARS = 64 * 1024;
+/** …or this many bytes. */
+export const BATCH_BYTES = 64 * 1024;
+/** Room for one more line beyond a batch; a longer line is written on its own. */
+const LINE_ROOM = 16 * 1024;
+/** UTF-8 bytes per UTF-16 code unit, at most. */
+const MAX_BYTES_PER_UNIT = 3;
 /** POSIX PIPE_BUF on Linux: writes up to this size to a pipe are atomic. */
 const PIPE_BUF = 4096;
 const STDOUT_FD = 1;
@@ -38,7 +44,8 @@ export interface LogWriter {
 export function openLogWriter(path: string, report: (message: string) => void): LogWriter {
   let fd = openLog(path);
   let maxWrite = getMaxWrite(fd);
-  let pending = '';
+  const batch = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
+  let used = 0;
   let timer: NodeJS.Timeout | null = null;
   let failure: string | null = null;
   let dropped = 0;
@@ -48,9 +55,13 @@ export function openLogWriter(path: string, report: (message: string) => void): 
       clearTimeout(timer);
       timer = null;
     }
-    if (pending === '') return;
-    const bytes = Buffer.from(pending, 'utf8');
-    pending = '';
+    if (used === 0) return;
+    const bytes = batch.subarray(0, used);
+    used = 0;
+    write(bytes);
+  };
+
+  const write = (bytes: Buffer): void => {
     try {
       writeLines(fd, bytes, maxWrite);
       if (failure !== null) {
@@ -68,8 +79,13 @@ export function openLogWriter(path: string, report: (message: string) => void): 
 
   return {
     append(line) {
-      pending += line;
-      if (pending.length >= BATCH_CHARS) flush();
+      if (line.length * MAX_BYTES_PER_UNIT > LINE_ROOM) {
+        flush();
+        write(Buffer.from(line, 'utf8'));
+        return;
+      }
+      used += (batch as BufferWithUtf8Write).utf8Write(line, used);
+      if (used >= BATCH_BYTES) flush();
       else if (timer === null) timer = setTimeout(flush, FLUSH_MS).unref();
     },
     flush,
@@ -89,6 +105,9 @@ export function openLogWriter(path: string, report: (message: string) => void): 
     },
   };
 }
+
+/** Buffer#utf8Write: what Buffer#write(string, offset, 'utf8') calls, without its argument juggling. */
+type BufferWithUtf8Write = Buffer & { utf8Write(text: string, offset: number): number };
 
 function openLog(path: string): number {
   return path === '-' ? STDOUT_FD : openSync(path, 'a', 0o640);

@@ -11,7 +11,7 @@
  */
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ResponseCounters } from './counters.js';
-import { registerResponseMetrics } from './worker.js';
+import { registerResponseMetrics } from './responses.js';
 
 /** What the primary knows about its workers. */
 export interface TreeState {

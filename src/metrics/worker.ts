@@ -4,9 +4,10 @@
  * the worker's state in its collect() callback, when the primary asks for
  * this registry's JSON (a scrape of /metrics).
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { CacheTable } from '../cache/table.js';
 import type { ResponseCounters } from './counters.js';
+import { registerResponseMetrics } from './responses.js';
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -65,31 +66,4 @@ export function createWorkerMetrics(state: WorkerState): WorkerMetrics {
   });
   collectDefaultMetrics({ register: registry });
   return { collect: () => registry.getMetricsAsJSON() };
-}
-
-/**
- * fastsrv_requests_total{code} and fastsrv_response_bytes_total, filled from
- * `counters` (or, in the primary, from the counts of workers that exited).
- * Counters have no set(): collect() resets and adds the current totals.
- */
-export function registerResponseMetrics(registry: Registry, counters: ResponseCounters): void {
-  new Counter({
-    name: 'fastsrv_requests_total',
-    help: 'Responses sent, by status code.',
-    labelNames: ['code'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [code, count] of counters.listStatuses()) this.inc({ code: String(code) }, count);
-    },
-  });
-  new Counter({
-    name: 'fastsrv_response_bytes_total',
-    help: 'Response body bytes sent (HEAD and 304 send none; an aborted download counts what was written).',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(counters.bytes);
-    },
-  });
 }

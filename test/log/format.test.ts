@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createCombinedFormatter,
   createRecord,
   createTimeText,
   escapeLogText,
@@ -7,7 +8,7 @@ import {
   formatDuration,
   formatJsonLine,
   formatLocalTime,
-  formatRemoteAddress,
+  formatAddressBytes,
   type AccessRecord,
 } from '../../src/log/format.js';
 
@@ -79,6 +80,33 @@ describe('formatCombinedLine', () => {
   it('HEAD and 304 log 0 bytes as given', () => {
     expect(formatCombinedLine(makeRecord({ method: 'HEAD', bytes: 0 }), time)).toContain('"HEAD /index.html HTTP/1.1" 200 0 ');
     expect(formatCombinedLine(makeRecord({ status: 304, bytes: 0 }), time)).toContain('" 304 0 "');
+  });
+});
+
+describe('createCombinedFormatter', () => {
+  it('writes what formatCombinedLine does, whatever repeats from one record to the next', () => {
+    const format = createCombinedFormatter();
+    const records: Array<[Partial<AccessRecord>, string]> = [
+      [{}, 't1'],
+      [{}, 't1'],
+      [{}, 't2'],
+      [{ remote: '198.51.100.1' }, 't2'],
+      [{ status: 304, bytes: 0 }, 't2'],
+      [{ query: 'a=1' }, 't2'],
+      [{ query: '' }, 't2'],
+      [{ path: '/b "c"' }, 't2'],
+      [{ method: 'HEAD', bytes: 0 }, 't2'],
+      [{ userAgent: 'ua 1' }, 't2'],
+      [{ userAgent: 'ua 1' }, 't2'],
+      [{ userAgent: 'ua 1', referer: 'https://r/' }, 't2'],
+      [{ referer: 'https://r/' }, 't3'],
+      [{ userAgent: 'ü "x"' }, 't3'],
+      [{}, 't3'],
+    ];
+    for (const [fields, time] of records) {
+      const record = makeRecord(fields);
+      expect(format(record, time)).toBe(formatCombinedLine(record, time));
+    }
   });
 });
 
@@ -174,23 +202,28 @@ describe('createTimeText', () => {
   });
 });
 
-describe('formatRemoteAddress ($remote_addr)', () => {
+describe('formatAddressBytes ($remote_addr)', () => {
+  const v6 = (text: string): Uint8Array => {
+    const groups = text.split(':').map((g) => parseInt(g, 16));
+    return new Uint8Array(groups.flatMap((g) => [g >> 8, g & 255]));
+  };
   it.each([
-    ['127.0.0.1', '127.0.0.1'],
-    ['203.0.113.9', '203.0.113.9'],
-    ['0000:0000:0000:0000:0000:ffff:7f00:0001', '127.0.0.1'],
-    ['0000:0000:0000:0000:0000:FFFF:C000:0207', '192.0.2.7'],
-    ['::ffff:192.0.2.7', '192.0.2.7'],
-    ['0000:0000:0000:0000:0000:0000:0000:0001', '::1'],
-    ['0000:0000:0000:0000:0000:0000:0000:0000', '::'],
-    ['2001:0db8:0000:0000:0000:0000:0002:0001', '2001:db8::2:1'],
-    ['2001:0db8:0000:0001:0001:0001:0001:0001', '2001:db8:0:1:1:1:1:1'], // RFC 5952 §4.2.2: one zero group stays
-    ['2001:0db8:0000:0000:0001:0000:0000:0001', '2001:db8::1:0:0:1'], // §4.2.3: the first of equal runs
-    ['2001:0db8:0000:0000:0000:0001:0000:0000', '2001:db8::1:0:0'],
-    ['fe80:0000:0000:0000:0202:b3ff:fe1e:8329', 'fe80::202:b3ff:fe1e:8329'],
-    ['2001:db8::1', '2001:db8::1'],
-    ['not:an"address', 'not:an?address'],
-  ])('%s → %s', (text, expected) => {
-    expect(formatRemoteAddress(text)).toBe(expected);
+    [new Uint8Array([127, 0, 0, 1]), '127.0.0.1'],
+    [new Uint8Array([203, 0, 113, 9]), '203.0.113.9'],
+    [new Uint8Array([0, 0, 0, 0]), '0.0.0.0'],
+    [new Uint8Array([255, 255, 255, 255]), '255.255.255.255'],
+    [v6('0:0:0:0:0:ffff:7f00:1'), '127.0.0.1'],
+    [v6('0:0:0:0:0:ffff:c000:207'), '192.0.2.7'],
+    [v6('0:0:0:0:0:0:0:1'), '::1'],
+    [v6('0:0:0:0:0:0:0:0'), '::'],
+    [v6('2001:db8:0:0:0:0:2:1'), '2001:db8::2:1'],
+    [v6('2001:db8:0:1:1:1:1:1'), '2001:db8:0:1:1:1:1:1'], // RFC 5952 §4.2.2: one zero group stays
+    [v6('2001:db8:0:0:1:0:0:1'), '2001:db8::1:0:0:1'], // §4.2.3: the first of equal runs
+    [v6('2001:db8:0:0:0:1:0:0'), '2001:db8::1:0:0'],
+    [v6('fe80:0:0:0:202:b3ff:fe1e:8329'), 'fe80::202:b3ff:fe1e:8329'],
+    [v6('0:0:0:0:0:fffe:7f00:1'), '::fffe:7f00:1'],
+    [new Uint8Array([1, 2, 3]), '-'],
+  ])('%j → %s', (bytes, expected) => {
+    expect(formatAddressBytes(bytes)).toBe(expected);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BATCH_CHARS, FLUSH_MS, describeError, openLogWriter, splitLines } from '../../src/log/writer.js';
+import { BATCH_BYTES, FLUSH_MS, describeError, openLogWriter, splitLines } from '../../src/log/writer.js';
 
 let dir = '';
 afterEach(() => {
@@ -28,15 +28,26 @@ describe('openLogWriter', () => {
     expect(readFileSync(path, 'utf8')).toBe('one\ntwo\n');
   });
 
-  it('writes as soon as a batch reaches BATCH_CHARS', () => {
+  it('writes as soon as a batch reaches BATCH_BYTES', () => {
     const path = join(makeDir(), 'access.log');
     const writer = openLogWriter(path, () => {});
     const line = 'x'.repeat(99) + '\n';
-    const count = Math.ceil(BATCH_CHARS / line.length);
+    const count = Math.ceil(BATCH_BYTES / line.length);
     for (let i = 0; i < count - 1; i++) writer.append(line);
     expect(readFileSync(path, 'utf8')).toBe('');
     writer.append(line);
     expect(readFileSync(path, 'utf8')).toBe(line.repeat(count));
+  });
+
+  it('non-ASCII lines are written as UTF-8, and a line longer than the batch room on its own', () => {
+    const path = join(makeDir(), 'access.log');
+    const writer = openLogWriter(path, () => {});
+    const long = 'é'.repeat(20_000) + '\n';
+    writer.append('{"ua":"café 😀"}\n');
+    writer.append(long);
+    writer.append('after\n');
+    writer.flush();
+    expect(readFileSync(path, 'utf8')).toBe('{"ua":"café 😀"}\n' + long + 'after\n');
   });
 
   it('appends to an existing file, and flush() writes at once', () => {
