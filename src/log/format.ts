@@ -109,11 +109,20 @@ export function formatRequestPart(method: string, path: string, query: string | 
 export function formatJsonLine(record: AccessRecord, timeText: string): string {
   return (
     '{"time":"' + timeText + '","remote":"' + record.remote + '","method":"' + record.method +
-    '","path":' + JSON.stringify(record.path) + ',"query":' + JSON.stringify(record.query ?? '') +
+    '","path":' + quoteJson(record.path) + ',"query":' + quoteJson(record.query ?? '') +
     ',"status":' + record.status + ',"bytes":' + record.bytes +
-    ',"referer":' + JSON.stringify(record.referer) + ',"user_agent":' + JSON.stringify(record.userAgent) +
+    ',"referer":' + quoteJson(record.referer) + ',"user_agent":' + quoteJson(record.userAgent) +
     ',"duration_ms":' + formatDuration(record.durationMs) + ',"worker":' + record.worker + '}\n'
   );
+}
+
+/** A JSON string literal: printable ASCII without `"` or `\` as is, anything else by JSON.stringify. */
+function quoteJson(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return JSON.stringify(text);
+  }
+  return '"' + text + '"';
 }
 
 /** Milliseconds with microsecond digits, never exponent notation. */
