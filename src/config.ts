@@ -149,7 +149,7 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     maxFileSize: parseSize('--max-file-size', raw['max-file-size'] ?? DEFAULT_MAX_FILE_SIZE),
     accessLog: parseLogPath('--access-log', raw['access-log']),
     logFormat: parseLogFormat(raw['log-format'], raw['access-log']),
-    admin: parseAdmin(raw.admin, parsePort(raw.port ?? env.PORT ?? String(DEFAULT_PORT))),
+    admin: parseAdmin(raw.admin, port, raw['http-port']),
     pidFile: parseLogPath('--pid-file', raw['pid-file']),
     watch: !(raw['no-watch'] ?? false),
     tls,
@@ -315,7 +315,7 @@ function parseLogFormat(text: string | undefined, accessLog: string | undefined)
  * required (binding every interface is a choice to write out: 0.0.0.0:9100),
  * and the admin port is never the site's.
  */
-export function parseAdmin(text: string | undefined, sitePort: number): AdminAddress | null {
+export function parseAdmin(text: string | undefined, sitePort: number, httpPortText?: string): AdminAddress | null {
   if (text === undefined) return null;
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s/:[\]]+)):(\d{1,5})$/.exec(text);
   if (match === null || Number(match[3]) > 65535) {
@@ -323,5 +323,8 @@ export function parseAdmin(text: string | undefined, sitePort: number): AdminAdd
   }
   const port = Number(match[3]);
   if (port !== 0 && port === sitePort) throw new UsageError(`--admin port ${port} is the site's --port: give the admin listener its own port`);
+  if (port !== 0 && httpPortText !== undefined && String(port) === httpPortText) {
+    throw new UsageError(`--admin port ${port} is also --http-port: give the admin listener its own port`);
+  }
   return { host: match[1] ?? match[2], port };
 }

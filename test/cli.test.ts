@@ -117,6 +117,7 @@ describe('parseArguments', () => {
     [['--admin', '[::1]9100'], /invalid --admin/],
     [['--admin', '127.0.0.1:8080'], /--admin port 8080 is the site's --port/],
     [['--admin', '127.0.0.1:3000', '--port', '3000'], /--admin port 3000 is the site's --port/],
+    [['--cert', 'c', '--key', 'k', '--http-port', '8081', '--admin', '127.0.0.1:8081'], /--admin port 8081 is also --http-port/],
   ])('%j → UsageError %s', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError);
     expect(() => parseArguments(argv)).toThrow(message);
