@@ -200,6 +200,28 @@ describe('SIGUSR1', () => {
   });
 });
 
+describe('--pid-file', () => {
+  it('holds the primary\'s pid while it runs (what logrotate signals), and is removed at exit', async () => {
+    tree = makeSite();
+    const pidFile = join(tree.root, '..', 'fastsrv.pid');
+    const log = join(tree.root, '..', 'access.log');
+    server = await startCli(tree.root, ['--pid-file', pidFile, '--access-log', log]);
+    expect(readFileSync(pidFile, 'utf8')).toBe(`${server.proc.pid}\n`);
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGUSR1');
+    expect(await waitFor(() => server!.output().includes(`SIGUSR1: reopening ${log}`), 2_000)).toBe(true);
+    expect(await server.stop()).toBe(0);
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('a pid file that cannot be written: exit 2 with one line', async () => {
+    tree = makeSite();
+    const pidFile = join(tree.root, 'no', 'such', 'fastsrv.pid');
+    const { code, stderr } = await runCli([tree.root, '--port', '0', '--pid-file', pidFile]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`fastsrv: cannot write --pid-file ${pidFile}: ENOENT: no such file or directory\n`);
+  });
+});
+
 describe('access log failures', () => {
   it.each([
     ['a missing directory', (dir: string) => join(dir, 'no', 'such', 'dir', 'access.log'), 'ENOENT: no such file or directory'],
