@@ -260,7 +260,11 @@ class Supervisor {
       lastError: null,
       changesAtFork: this.changeBatches,
       started: new Promise((resolve) => (onStarted = resolve)),
-      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+      // Exited, and its IPC channel read to the end (its final counts are in).
+      exited: Promise.all([
+        new Promise<void>((resolve) => worker.once('exit', () => resolve())),
+        new Promise<void>((resolve) => (worker.isConnected() ? worker.once('disconnect', () => resolve()) : resolve())),
+      ]).then(() => undefined),
       reopensAtFork: this.reopens,
       scrapes: new Map(),
       hasSentCounts: false,
