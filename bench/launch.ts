@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runGate } from './gate.js';
 import { findFreePort, spawnGroup, stopGroup, waitForPort } from './proc.js';
-import { isSkip, type TargetDefinition } from './targets/common.js';
+import { isSkip, type LaunchVariant, type TargetDefinition } from './targets/common.js';
 import { probeTls, type TlsFiles } from './tls.js';
 import type { GateResult, TargetStatus } from './types.js';
 
@@ -17,6 +17,8 @@ export interface RunningTarget {
   pid: number;
   port: number;
   baseUrl: string;
+  /** Which launch of the target this is. */
+  variant: LaunchVariant;
   gate: GateResult;
   stop(): Promise<void>;
 }
@@ -31,6 +33,8 @@ export interface LaunchContext {
   serverCpus: string;
   /** Start the target serving HTTPS with these files; null: plain HTTP. */
   tls: TlsFiles | null;
+  /** Default plain. */
+  variant?: LaunchVariant;
 }
 
 function readLogTail(path: string): string {
@@ -43,13 +47,15 @@ function readLogTail(path: string): string {
 
 /** Start, wait and gate one target; a status with started=false carries the reason. */
 export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): Promise<{ status: TargetStatus; running: RunningTarget | null }> {
+  const variant = ctx.variant ?? 'plain';
   const status: TargetStatus = { name: def.name, started: false, skipReason: null, port: null, version: null, command: null, gate: null };
   if (ctx.tls) status.tls = null;
-  const workDir = join(ctx.tempDir, ctx.tls ? `${def.name}-tls` : def.name);
+  if (variant !== 'plain') status.variant = variant;
+  const workDir = join(ctx.tempDir, ctx.tls ? `${def.name}-tls` : variant === 'plain' ? def.name : `${def.name}-${variant}`);
   mkdirSync(workDir, { recursive: true, mode: 0o755 });
   const port = await findFreePort();
   const tls = ctx.tls ? { cert: ctx.tls.cert, key: ctx.tls.key } : null;
-  const plan = def.plan({ root: ctx.root, workDir, port, workers: ctx.workers, connections: ctx.connections, repoDir: ctx.repoDir, tls });
+  const plan = def.plan({ root: ctx.root, workDir, port, workers: ctx.workers, connections: ctx.connections, repoDir: ctx.repoDir, tls, variant });
   if (isSkip(plan)) return { status: { ...status, skipReason: plan.skip }, running: null };
   for (const file of plan.files) writeFileSync(file.path, file.text);
   const logPath = join(workDir, 'server.log');
@@ -67,6 +73,6 @@ export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): P
   const baseUrl = `${ctx.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   if (ctx.tls) status.tls = await probeTls(port, ctx.tls.ca).catch(() => null);
   const gate = await runGate(baseUrl, ctx.root, ctx.repoDir, ctx.tls?.ca);
-  const running: RunningTarget = { name: def.name, pid, port, baseUrl, gate, stop: () => stopGroup(pid) };
+  const running: RunningTarget = { name: def.name, pid, port, baseUrl, variant, gate, stop: () => stopGroup(pid) };
   return { status: { ...status, started: true, port, gate }, running };
 }

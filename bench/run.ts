@@ -18,7 +18,7 @@ import { formatCount, formatFigure } from './report/format.js';
 import { buildMarkdown, buildScenarioSection } from './report/markdown.js';
 import { buildSvg } from './report/svg.js';
 import { needsLargeFixture, selectScenarios } from './scenarios.js';
-import { findExecutable } from './targets/common.js';
+import { findExecutable, type LaunchVariant } from './targets/common.js';
 import { findTarget } from './targets/index.js';
 import { createBenchCertificate, describeTls, type TlsFiles } from './tls.js';
 import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './types.js';
@@ -31,17 +31,32 @@ async function startTargets(options: Options, scenarios: Scenario[], root: strin
   const running: RunningTarget[] = [];
   const connections = Math.max(options.connections, ...scenarios.map((s) => s.connections ?? 0));
   for (const name of options.targets) {
-    const label = tls ? `${name} (TLS)` : name;
-    showStatus(`starting ${label}…`);
-    const result = await launchTarget(findTarget(name)!, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus, tls });
-    statuses.push(result.status);
-    if (result.running) running.push(result.running);
-    const gate = result.status.gate;
-    const gateText = gate ? (gate.ok ? `gate ok (${gate.source})` : `FAILED GATE (${gate.source}): ${gate.reasons.join('; ')}`) : '';
-    const tlsText = result.status.tls ? `, ${describeTls(result.status.tls)}` : '';
-    logLine(result.running ? `${label}: port ${result.running.port}${tlsText}, ${gateText}` : `${label}: skipped: ${result.status.skipReason}`);
+    const def = findTarget(name)!;
+    for (const variant of listVariants(scenarios, def.variants ?? [])) {
+      const label = [tls ? 'TLS' : '', variant === 'plain' ? '' : variant].filter((x) => x !== '').join(', ');
+      const title = label === '' ? name : `${name} (${label})`;
+      showStatus(`starting ${title}…`);
+      const result = await launchTarget(def, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus, tls, variant });
+      statuses.push(result.status);
+      if (result.running) running.push(result.running);
+      const gate = result.status.gate;
+      const gateText = gate ? (gate.ok ? `gate ok (${gate.source})` : `FAILED GATE (${gate.source}): ${gate.reasons.join('; ')}`) : '';
+      const tlsText = result.status.tls ? `, ${describeTls(result.status.tls)}` : '';
+      logLine(result.running ? `${title}: port ${result.running.port}${tlsText}, ${gateText}` : `${title}: skipped: ${result.status.skipReason}`);
+    }
   }
   return { statuses, running };
+}
+
+/**
+ * The launches a target needs: plain for plain scenarios, one per variant
+ * the scenarios ask for and the target has. They all run at once (idle ones
+ * cost nothing), so a feature's scenario is measured in the same rounds as
+ * its plain twin.
+ */
+export function listVariants(scenarios: readonly Scenario[], supported: readonly LaunchVariant[]): LaunchVariant[] {
+  const wanted = new Set<LaunchVariant>(scenarios.map((s) => s.variant ?? 'plain'));
+  return (['plain', ...supported] as LaunchVariant[]).filter((v) => wanted.has(v));
 }
 
 function describeMeasurement(m: Measurement, isBulk: boolean): string {
@@ -57,7 +72,7 @@ async function measureAll(running: RunningTarget[], scenarios: Scenario[], ctx: 
   for (let round = 1; round <= ctx.options.rounds; round++) {
     const order = running.map((_, i) => running[(i + round - 1) % running.length]!);
     for (const scenario of scenarios) {
-      for (const target of order) {
+      for (const target of order.filter((t) => t.variant === (scenario.variant ?? 'plain'))) {
         try {
           const m = await measureWindow(target, scenario, round, ctx);
           out.push(m);

@@ -79,6 +79,16 @@ export const SCENARIOS: readonly Scenario[] = [
     isTls: true,
     isNewConnection: true,
   },
+  {
+    ...buildFileScenario('1k-log', '/index.html'),
+    title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) with an access log: fastsrv --access-log FILE, nginx access_log FILE combined buffer=64k flush=100ms (compare with 1k)`,
+    variant: 'access-log',
+  },
+  {
+    ...buildFileScenario('1k-admin', '/index.html'),
+    title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) with fastsrv --admin (metrics counted per response, not scraped; compare with 1k)`,
+    variant: 'admin',
+  },
 ];
 
 export const DEFAULT_SCENARIOS = ['1k'];

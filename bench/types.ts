@@ -52,6 +52,11 @@ export interface Scenario {
   isTls?: boolean;
   /** `Connection: close` on every request: each request is a new connection (and TLS handshake). */
   isNewConnection?: boolean;
+  /**
+   * Measured against launches with this feature on (targets/common.ts LaunchVariant), beside
+   * the plain ones; targets without the variant are not measured. Absent: plain.
+   */
+  variant?: 'access-log' | 'admin';
 }
 
 /** What a load client reports for one window. */
@@ -123,6 +128,8 @@ export interface TargetStatus {
   gate: GateResult | null;
   /** Set for the launch that serves the TLS scenarios (null until it negotiated). Absent in old records. */
   tls?: TlsStatus | null;
+  /** The launch variant (absent: plain, and in old records). */
+  variant?: 'access-log' | 'admin';
 }
 
 /** Everything a run produced; this is the raw JSON written to results/. */

@@ -99,6 +99,7 @@ export function formatBanner(config: Config, cache: CacheSummary, start: StartIn
       (cache.skipped > 0 ? ` (${cache.skipped} not served: dotfiles, links out of root, unreadable)` : ''),
     `  workers   ${config.workers}` + (start.isNative ? '' : ' (SLOW: uWebSockets.js JS fallback)'),
     `  watch     ${config.watch ? 'on (changes are served as they land)' : 'off (SIGHUP reloads)'}`,
+    ...formatOpsLines(config),
     ...(start.tcpMigrateReq === 0 && config.workers > 1
       ? ['  note      net.ipv4.tcp_migrate_req=0: a reload can reset connections queued on a closing worker (see README)']
       : []),
@@ -108,4 +109,17 @@ export function formatBanner(config: Config, cache: CacheSummary, start: StartIn
     ...formatBlock('open', listUrls(config.host, config.port, scheme)),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** The access log and admin lines (none when both are off). */
+export function formatOpsLines(config: Pick<Config, 'accessLog' | 'logFormat' | 'admin'>): string[] {
+  const lines: string[] = [];
+  if (config.accessLog !== null) {
+    lines.push(`  log       ${config.accessLog === '-' ? 'stdout' : config.accessLog} (${config.logFormat}; SIGUSR1 reopens)`);
+  }
+  if (config.admin !== null) {
+    const host = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
+    lines.push(`  admin     http://${host}:${config.admin.port}/metrics and /healthz`);
+  }
+  return lines;
 }

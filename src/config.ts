@@ -37,6 +37,13 @@ export interface Config {
   readonly cacheSize: number;
   /** Files larger than this are streamed from disk, never cached. */
   readonly maxFileSize: number;
+  /** Access log: an absolute path, '-' for stdout, or null (off). */
+  readonly accessLog: string | null;
+  readonly logFormat: LogFormat;
+  /** Where the primary serves /metrics and /healthz; null = off. */
+  readonly admin: AdminAddress | null;
+  /** File the primary writes its pid to (logrotate, init scripts); null = none. */
+  readonly pidFile: string | null;
   /** Watch the root and serve changes as they land. */
   readonly watch: boolean;
   /** Serve HTTPS on `port` with these files; null = plain HTTP. */
@@ -64,6 +71,15 @@ export interface SniCertificate {
   readonly name: string;
   readonly cert: string;
   readonly key: string;
+}
+
+/** combined: nginx/Apache's combined format; json: one JSON object per line. */
+export type LogFormat = 'combined' | 'json';
+
+export interface AdminAddress {
+  readonly host: string;
+  /** 0 = any free port (the banner says which). */
+  readonly port: number;
 }
 
 /** deny: 403, ignore: 404 (default), allow: serve. */
@@ -99,6 +115,10 @@ export const OPTIONS = {
   sni: { type: 'string', multiple: true, help: 'NAME=CERT,KEY: another certificate for clients asking for NAME (SNI; repeatable)' },
   'http-port': { type: 'string', help: 'also listen for plain HTTP on this port, answering 308 to the https:// URL' },
   'allow-js-fallback': { type: 'boolean', help: 'run even if only the slow JS build of uWebSockets.js loads' },
+  'access-log': { type: 'string', help: 'append one line per response to FILE ("-" = stdout); SIGUSR1 reopens it (default off)' },
+  'log-format': { type: 'string', help: 'access log format: combined (as nginx and Apache write it, default) or json' },
+  admin: { type: 'string', help: 'serve /metrics (Prometheus) and /healthz on HOST:PORT: loopback or a private interface (default off)' },
+  'pid-file': { type: 'string', help: 'write the primary\'s pid to FILE (for logrotate: kill -USR1 $(cat FILE))' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', short: 'v', help: 'show the version' },
 } as const;
@@ -127,6 +147,10 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     compress: !(raw['no-compress'] ?? false),
     cacheSize: parseSize('--cache-size', raw['cache-size'] ?? DEFAULT_CACHE_SIZE),
     maxFileSize: parseSize('--max-file-size', raw['max-file-size'] ?? DEFAULT_MAX_FILE_SIZE),
+    accessLog: parseLogPath('--access-log', raw['access-log']),
+    logFormat: parseLogFormat(raw['log-format'], raw['access-log']),
+    admin: parseAdmin(raw.admin, port, raw['http-port']),
+    pidFile: parseLogPath('--pid-file', raw['pid-file']),
     watch: !(raw['no-watch'] ?? false),
     tls,
     httpPort: parseHttpPort(raw['http-port'], tls, port),
@@ -270,4 +294,37 @@ function validateRoot(text: string): string {
   }
   if (!isDirectory) throw new UsageError(`root "${text}" is not a directory`);
   return root;
+}
+
+/** A file option: absolute path, '-' (stdout) kept for --access-log; opened by the primary, not here. */
+function parseLogPath(flag: string, text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (text === '' || (text === '-' && flag !== '--access-log')) throw new UsageError(`invalid ${flag} "${text}": expected a file name`);
+  return text === '-' ? '-' : resolve(text);
+}
+
+function parseLogFormat(text: string | undefined, accessLog: string | undefined): LogFormat {
+  if (text === undefined) return 'combined';
+  if (accessLog === undefined) throw new UsageError('--log-format needs --access-log');
+  if (text === 'combined' || text === 'json') return text;
+  throw new UsageError(`invalid --log-format "${text}": expected combined or json`);
+}
+
+/**
+ * "127.0.0.1:9100", "[::1]:9100", "10.0.0.5:0" → { host, port }. A host is
+ * required (binding every interface is a choice to write out: 0.0.0.0:9100),
+ * and the admin port is never the site's.
+ */
+export function parseAdmin(text: string | undefined, sitePort: number, httpPortText?: string): AdminAddress | null {
+  if (text === undefined) return null;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s/:[\]]+)):(\d{1,5})$/.exec(text);
+  if (match === null || Number(match[3]) > 65535) {
+    throw new UsageError(`invalid --admin "${text}": expected HOST:PORT (port 0 to 65535), e.g. 127.0.0.1:9100 or [::1]:9100`);
+  }
+  const port = Number(match[3]);
+  if (port !== 0 && port === sitePort) throw new UsageError(`--admin port ${port} is the site's --port: give the admin listener its own port`);
+  if (port !== 0 && httpPortText !== undefined && String(port) === httpPortText) {
+    throw new UsageError(`--admin port ${port} is also --http-port: give the admin listener its own port`);
+  }
+  return { host: match[1] ?? match[2], port };
 }

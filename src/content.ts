@@ -16,6 +16,7 @@ import {
 } from './http/conditional.js';
 import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
 import { parseRange } from './http/range.js';
+import { recordResponse } from './outcome.js';
 import { acquireFile, checkSource, FILE_MISSING, FILE_OK } from './files.js';
 import { formatUnsatisfiableHead, joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
 import {
@@ -67,7 +68,7 @@ export function serveEntry(
     entry.mtimeSec,
   );
   if (outcome === PRECONDITION_NOT_MODIFIED) {
-    endWithoutBody(res, rep.notModifiedBlock);
+    endWithoutBody(res, rep.notModifiedBlock, 304);
     return;
   }
   if (outcome === PRECONDITION_FAILED) return sendFixed(res, table.fixed.preconditionFailed, isHead);
@@ -75,14 +76,14 @@ export function serveEntry(
   const partial = range === '' ? null : planRange(res, req, entry, rep, range, table);
   if (partial === RESPONDED) return;
   if (partial !== null) {
-    if (isHead) endWithoutBody(res, partial.head + '\r\nContent-Length: ' + partial.length);
-    else sendSegments(res, partial.head, entry, rep, partial.segments, partial.length, table, streams);
+    if (isHead) endWithoutBody(res, partial.head + '\r\nContent-Length: ' + partial.length, 206);
+    else sendSegments(res, partial.head, entry, rep, partial.segments, partial.length, table, streams, 206);
   } else if (isHead) {
-    endWithoutBody(res, rep.headBlock);
+    endWithoutBody(res, rep.headBlock, 200);
   } else if (entry.source === null) {
-    sendBody(res, rep.okBlock, rep.payload, streams);
+    sendBody(res, rep.okBlock, rep.payload, streams, 200);
   } else {
-    sendSegments(res, rep.okBlock, entry, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams);
+    sendSegments(res, rep.okBlock, entry, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams, 200);
   }
 }
 
@@ -108,15 +109,16 @@ function sendSegments(
   length: number,
   table: CacheTable,
   streams: StreamTracker,
+  status: number,
 ): void {
-  if (entry.source === null) return sendBody(res, head, joinSegments(rep.body, segments, length), streams);
+  if (entry.source === null) return sendBody(res, head, joinSegments(rep.body, segments, length), streams, status);
   const file = acquireFile(entry.source);
   if (typeof file === 'number') {
     // The file vanished or changed since the stat a moment ago, or we are
     // out of descriptors: a retryable 503, never a crash or a wrong body.
     return sendFixed(res, file === FILE_MISSING ? table.fixed.notFound : table.fixed.unavailable, false);
   }
-  streamFile(res, head, file, segments, length, streams);
+  streamFile(res, head, file, segments, length, streams, status);
 }
 
 /** The variant Accept-Encoding selects; null when none is acceptable (406). */
@@ -154,7 +156,7 @@ function planRange(
     case 'none':
       return null;
     case 'unsatisfiable':
-      endWithoutBody(res, formatUnsatisfiableHead(entry, rep, table.extraHeaderText));
+      endWithoutBody(res, formatUnsatisfiableHead(entry, rep, table.extraHeaderText), 416);
       return RESPONDED;
     case 'single':
       return planSingleRange(entry, rep, result.start, result.end);
@@ -168,7 +170,10 @@ function planRange(
  * so HEAD writes its own Content-Length and ends without a body.
  */
 export function sendFixed(res: HttpResponse, response: FixedResponse, isHead: boolean): void {
-  if (response.body.byteLength === 0) endWithoutBody(res, response.block); // 204: no Content-Length
-  else if (isHead) endWithoutBody(res, response.headBlock);
-  else res.writeStatus(response.block).end(response.body, isClosingConnections);
+  if (response.body.byteLength === 0) endWithoutBody(res, response.block, response.status); // 204: no Content-Length
+  else if (isHead) endWithoutBody(res, response.headBlock, response.status);
+  else {
+    recordResponse(response.status, response.body.byteLength);
+    res.writeStatus(response.block).end(response.body, isClosingConnections);
+  }
 }

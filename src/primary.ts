@@ -5,13 +5,16 @@
  * manages processes.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startAdmin, type AdminHandlers, type Health } from './admin.js';
 import { describeCertificates, formatBanner } from './banner.js';
 import type { Config } from './config.js';
+import { describeError } from './log/writer.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import type { PrimaryMetrics } from './metrics/primary.js';
 import { checkTls, TlsError, type CertificateInfo } from './tls.js';
 import { describeEngine, loadEngine, type Engine } from './uws.js';
 import { watchTree } from './watch.js';
@@ -21,6 +24,8 @@ const MAX_STARTUP_FAILURES = 5;
 const MAX_RESTART_DELAY_MS = 5000;
 /** A reload gives up on a new worker that does not listen within this. */
 const RELOAD_START_TIMEOUT_MS = 30_000;
+/** A scrape leaves out a worker that has not answered within this. */
+const SCRAPE_TIMEOUT_MS = 2_000;
 
 interface WorkerState {
   readonly worker: Worker;
@@ -35,25 +40,96 @@ interface WorkerState {
   /** Resolves when the worker listens (true) or exits first (false). */
   readonly started: Promise<boolean>;
   readonly exited: Promise<void>;
+  /** SIGUSR1 reopens before this worker listened (it may have missed them). */
+  readonly reopensAtFork: number;
+  /** Scrapes waiting for this worker's registry, by id. */
+  readonly scrapes: Map<number, (metrics: readonly object[] | null) => void>;
+  /** It sent its final counts (now in the primary's sums, not its own). */
+  hasSentCounts: boolean;
 }
 
 /** Run the server tree until a signal; exits the process. */
 export async function runPrimary(config: Config): Promise<void> {
   try {
+    openOutputFiles(config);
     // Certificate files are user input: a bad one exits 2, like a bad flag.
     const certificates = config.tls === null ? [] : checkTls(config.tls).certificates;
     const engine = loadEngine(config.allowJsFallback);
     const port = await probePort(config.host, config.port);
     const httpPort = config.httpPort === null ? null : await probeOtherPort(config.host, config.httpPort, port);
-    new Supervisor({ ...config, port, httpPort }, engine, certificates).start();
+    const metrics = config.admin === null ? null : await loadPrimaryMetrics();
+    const supervisor = new Supervisor({ ...config, port, httpPort }, engine, certificates, metrics);
+    const admin = config.admin === null ? null : await listenAdmin(config.admin, supervisor, [port, httpPort]);
+    supervisor.start(admin);
   } catch (error) {
-    exitWith(error instanceof Error ? error.message : String(error), error instanceof TlsError ? 2 : 1);
+    const isUserInput = error instanceof TlsError || error instanceof OutputFileError;
+    exitWith(error instanceof Error ? error.message : String(error), isUserInput ? 2 : 1);
   }
 }
 
 function exitWith(message: string, code: number): never {
   process.stderr.write(`fastsrv: ${message}\n`);
   process.exit(code);
+}
+
+/** A file named on the command line cannot be written: exit 2, like a bad flag. */
+class OutputFileError extends Error {}
+
+/**
+ * Open the access log once (creating it) so a path that cannot be written
+ * fails here, with a clear line, before any worker is forked; write the pid
+ * file, removed again at exit.
+ */
+function openOutputFiles(config: Config): void {
+  if (config.accessLog !== null && config.accessLog !== '-') {
+    try {
+      closeSync(openSync(config.accessLog, 'a', 0o640));
+    } catch (error) {
+      throw new OutputFileError(`cannot open --access-log ${config.accessLog}: ${describeError(error)}`);
+    }
+  }
+  const pidFile = config.pidFile;
+  if (pidFile !== null) {
+    try {
+      writeFileSync(pidFile, `${process.pid}\n`);
+    } catch (error) {
+      throw new OutputFileError(`cannot write --pid-file ${pidFile}: ${describeError(error)}`);
+    }
+    process.on('exit', () => {
+      try {
+        if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
+      } catch {
+        // already gone
+      }
+    });
+  }
+}
+
+/** prom-client is loaded only with --admin. */
+async function loadPrimaryMetrics(): Promise<(tree: import('./metrics/primary.js').TreeState) => PrimaryMetrics> {
+  const { createPrimaryMetrics } = await import('./metrics/primary.js');
+  return createPrimaryMetrics;
+}
+
+/**
+ * Listen before any worker is forked. With port 0, never a port the site
+ * was just given (probePort released it; the workers bind it later).
+ */
+async function listenAdmin(
+  address: NonNullable<Config['admin']>,
+  supervisor: Supervisor,
+  taken: ReadonlyArray<number | null>,
+): Promise<NonNullable<Config['admin']>> {
+  for (;;) {
+    let admin: Awaited<ReturnType<typeof startAdmin>>;
+    try {
+      admin = await startAdmin(address.host, address.port, supervisor.getAdminHandlers());
+    } catch (error) {
+      throw new Error(`--admin ${address.host}:${address.port} ${describeBindError(error as NodeJS.ErrnoException)}`);
+    }
+    if (address.port !== 0 || !taken.includes(admin.port)) return { host: address.host, port: admin.port };
+    admin.close();
+  }
 }
 
 function log(message: string): void {
@@ -69,14 +145,7 @@ function log(message: string): void {
 export function probePort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      const reason =
-        error.code === 'EADDRINUSE' ? 'is already in use'
-        : error.code === 'EACCES' ? 'needs privileges (ports below 1024 do)'
-        : error.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine'
-        : `cannot be bound (${error.code ?? error.message})`;
-      reject(new Error(`${host}:${port} ${reason}`));
-    });
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`${host}:${port} ${describeBindError(error)}`)));
     probe.listen({ host, port, exclusive: true }, () => {
       const address = probe.address();
       const chosen = typeof address === 'object' && address !== null ? address.port : port;
@@ -91,6 +160,13 @@ async function probeOtherPort(host: string, port: number, taken: number): Promis
     const chosen = await probePort(host, port);
     if (chosen !== taken) return chosen;
   }
+}
+
+function describeBindError(error: NodeJS.ErrnoException): string {
+  return error.code === 'EADDRINUSE' ? 'is already in use'
+    : error.code === 'EACCES' ? 'needs privileges (ports below 1024 do)'
+    : error.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine'
+    : `cannot be bound (${error.code ?? error.message})`;
 }
 
 /**
@@ -117,15 +193,31 @@ class Supervisor {
   private startupFailures = 0;
   private changeBatches = 0;
   private readonly startedAt = Date.now();
+  private restarts = 0;
+  private readonly reloads = { ok: 0, failed: 0 };
+  private reopens = 0;
+  private scrapeCount = 0;
+  private readonly metrics: PrimaryMetrics | null;
+  /** The admin listener's address once it listens (the banner prints it). */
+  private admin: Config['admin'] = null;
 
   constructor(
     private readonly config: Config,
     private readonly engine: Engine,
     /** Of the files the workers load: updated when a reload checks them again. */
     private certificates: readonly CertificateInfo[],
-  ) {}
+    createMetrics: ((tree: import('./metrics/primary.js').TreeState) => PrimaryMetrics) | null,
+  ) {
+    this.metrics = createMetrics?.({
+      workersConfigured: config.workers,
+      workersUp: () => this.countWorkersUp(),
+      restarts: () => this.restarts,
+      reloads: () => this.reloads,
+    }) ?? null;
+  }
 
-  start(): void {
+  start(admin: Config['admin']): void {
+    this.admin = admin;
     const hasSni = (this.config.tls?.sni.length ?? 0) > 0;
     cluster.setupPrimary({
       exec: fileURLToPath(new URL('./worker.js', import.meta.url)),
@@ -141,6 +233,8 @@ class Supervisor {
     process.on('SIGINT', () => this.onStopSignal());
     process.on('SIGTERM', () => this.onStopSignal());
     process.on('SIGHUP', () => void this.reload());
+    // Always handled: Node's default for SIGUSR1 would open a debugger port.
+    process.on('SIGUSR1', () => this.reopenLogs());
     for (let slot = 0; slot < this.config.workers; slot++) this.fork(slot);
     if (this.config.watch) {
       watchTree(
@@ -166,9 +260,19 @@ class Supervisor {
       lastError: null,
       changesAtFork: this.changeBatches,
       started: new Promise((resolve) => (onStarted = resolve)),
-      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+      // Exited, and its IPC channel read to the end (its final counts are in).
+      exited: Promise.all([
+        new Promise<void>((resolve) => worker.once('exit', () => resolve())),
+        new Promise<void>((resolve) => (worker.isConnected() ? worker.once('disconnect', () => resolve()) : resolve())),
+      ]).then(() => undefined),
+      reopensAtFork: this.reopens,
+      scrapes: new Map(),
+      hasSentCounts: false,
     };
-    worker.once('exit', () => onStarted(false));
+    worker.once('exit', () => {
+      onStarted(false);
+      for (const settle of state.scrapes.values()) settle(null);
+    });
     this.states.set(worker.id, state);
     // A message sent to a worker that has just died fails (EPIPE) as an
     // 'error' event, which unhandled would take the primary down; the
@@ -179,12 +283,15 @@ class Supervisor {
     if (worker.process.stdout) filterWorkerStdout(worker.process.stdout);
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'fatal') state.lastError = message.message;
+      if (message.type === 'metrics') state.scrapes.get(message.id)?.(message.metrics);
+      if (message.type === 'counts') this.keepCounts(state, message);
       if (message.type !== 'listening') return;
       state.isListening = true;
       this.startupFailures = 0;
       // A worker only hears about changes once it listens: if any came
       // while it was building its cache, have it rescan everything.
       if (this.changeBatches !== state.changesAtFork) worker.send({ type: 'changed', keys: ['/'] } satisfies PrimaryMessage);
+      if (this.reopens !== state.reopensAtFork) worker.send({ type: 'reopen' } satisfies PrimaryMessage);
       onStarted(true);
       if (this.isStarted) worker.send({ type: 'started' } satisfies PrimaryMessage);
       else this.maybePrintBanner(message);
@@ -205,7 +312,7 @@ class Supervisor {
       engineNote: this.engine.overrideProblem,
       tcpMigrateReq: readTcpMigrateReq(),
     };
-    process.stdout.write(formatBanner(this.config, message, start, this.certificates));
+    process.stdout.write(formatBanner({ ...this.config, admin: this.admin }, message, start, this.certificates));
     // Compression waits until every worker has built its cache, so it does
     // not slow the start of the others on a machine with few cores.
     this.broadcast({ type: 'started' });
@@ -230,6 +337,7 @@ class Supervisor {
         this.killAllAndExit(`workers keep dying at start-up (${this.startupFailures} in a row), last: ${cause}`);
       }
     }
+    this.restarts++;
     const delay = Math.min(100 * 2 ** this.startupFailures, MAX_RESTART_DELAY_MS);
     log(`worker ${worker.process.pid} died (${cause}); restarting in ${delay} ms`);
     setTimeout(() => {
@@ -253,6 +361,7 @@ class Supervisor {
     if (!this.checkCertificates()) return;
     this.isReloading = true;
     const began = Date.now();
+    let isComplete = true;
     log('SIGHUP: reloading workers one at a time');
     for (let slot = 0; slot < this.config.workers && !this.isShuttingDown; slot++) {
       const old = this.states.get(this.owners[slot]);
@@ -262,12 +371,15 @@ class Supervisor {
         log(`reload stopped: a new worker did not start (${next.lastError ?? 'no reason given'}); the old ones keep serving`);
         next.isRetiring = true;
         next.worker.process.kill('SIGKILL');
+        isComplete = false;
         break;
       }
       this.owners[slot] = next.worker.id;
       if (old !== undefined) await this.retire(old);
     }
     log(`reload done in ${Date.now() - began} ms`);
+    if (isComplete) this.reloads.ok++;
+    else this.reloads.failed++;
     this.isReloading = false;
     if (this.isReloadQueued) {
       this.isReloadQueued = false;
@@ -314,6 +426,79 @@ class Supervisor {
       if (state.isListening && state.worker.isConnected()) state.worker.send(message);
       else if (message.type === 'shutdown') state.worker.process.kill('SIGTERM');
     }
+  }
+
+  /** SIGUSR1 (logrotate's postrotate): every worker reopens the access log by name. */
+  private reopenLogs(): void {
+    if (this.config.accessLog === null || this.config.accessLog === '-') {
+      log('SIGUSR1: no --access-log file to reopen');
+      return;
+    }
+    this.reopens++;
+    log(`SIGUSR1: reopening ${this.config.accessLog}`);
+    this.broadcast({ type: 'reopen' });
+  }
+
+  /** Slots whose worker listens (a retiring worker's slot has its successor). */
+  private countWorkersUp(): number {
+    let up = 0;
+    for (let slot = 0; slot < this.config.workers; slot++) {
+      if (this.states.get(this.owners[slot])?.isListening === true) up++;
+    }
+    return up;
+  }
+
+  private getHealth(): Health {
+    if (this.isShuttingDown) return { isHealthy: false, text: 'draining' };
+    if (!this.isStarted) return { isHealthy: false, text: 'starting' };
+    const up = this.countWorkersUp();
+    if (up < this.config.workers) return { isHealthy: false, text: `${up} of ${this.config.workers} workers up` };
+    return { isHealthy: true, text: 'ok' };
+  }
+
+  getAdminHandlers(): AdminHandlers {
+    return {
+      health: () => this.getHealth(),
+      metrics: async () => {
+        if (this.metrics === null) throw new Error('metrics are not loaded');
+        return { contentType: this.metrics.contentType, body: await this.metrics.render(await this.scrapeWorkers()) };
+      },
+    };
+  }
+
+  /**
+   * Every listening worker's registry as JSON. A worker that exits or does
+   * not answer in SCRAPE_TIMEOUT_MS is left out; one that sent its final
+   * counts meanwhile is left out too (they are in `departed` now).
+   */
+  private async scrapeWorkers(): Promise<object[][]> {
+    const id = ++this.scrapeCount;
+    const asked = [...this.states.values()].filter((s) => s.isListening && !s.hasSentCounts && s.worker.isConnected());
+    const replies = await Promise.all(
+      asked.map(
+        (state) =>
+          new Promise<{ state: WorkerState; metrics: readonly object[] | null }>((resolve) => {
+            const settle = (metrics: readonly object[] | null): void => {
+              state.scrapes.delete(id);
+              clearTimeout(timer);
+              resolve({ state, metrics });
+            };
+            const timer = setTimeout(() => settle(null), SCRAPE_TIMEOUT_MS);
+            state.scrapes.set(id, settle);
+            state.worker.send({ type: 'metrics', id } satisfies PrimaryMessage);
+          }),
+      ),
+    );
+    return replies.filter((r) => r.metrics !== null && !r.state.hasSentCounts).map((r) => [...r.metrics!]);
+  }
+
+  /** A worker's totals at its graceful exit: kept in the primary's sums. */
+  private keepCounts(state: WorkerState, message: Extract<WorkerMessage, { type: 'counts' }>): void {
+    if (this.metrics === null || state.hasSentCounts) return;
+    state.hasSentCounts = true;
+    const { departed } = this.metrics;
+    for (const [code, count] of message.statuses) departed.byStatus[code] += count;
+    departed.bytes += message.bytes;
   }
 
   private onStopSignal(): void {

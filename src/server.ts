@@ -11,6 +11,8 @@ import type { CacheTable } from './cache/table.js';
 import type { DotfilePolicy } from './config.js';
 import { sendFixed, serveEntry } from './content.js';
 import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
+import type { Handler, HandlerWrapper } from './observe.js';
+import { recordResponse } from './outcome.js';
 import { createRedirectApp } from './redirect.js';
 import {
   closeConnectionsAfterResponses,
@@ -24,6 +26,8 @@ import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_sock
 export interface ServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Wraps every handler (access log, metrics); null: handlers run bare. */
+  readonly observe: HandlerWrapper | null;
   /** Unknown extension-less paths serve /index.html. */
   readonly spa: boolean;
   readonly dotfiles: DotfilePolicy;
@@ -50,12 +54,13 @@ export async function startServer(uws: UwsModule, table: CacheTable, options: Se
   // `requests` is only counted while closing (see closeServer).
   const state = { table, requests: 0 };
   const serveKey = createKeyHandler(state, options, streams);
+  const wrap = options.observe ?? ((handler: Handler): Handler => handler);
   const routes = new Set<string>();
   const addRoutes = (next: CacheTable): void => {
-    for (const key of next.files.keys()) addRoute(app, routes, key, serveKey);
+    for (const key of next.files.keys()) addRoute(app, routes, key, serveKey, wrap);
   };
   addRoutes(table);
-  const misses = createMissHandlers(state, serveKey);
+  const misses = wrapMissHandlers(createMissHandlers(state, serveKey), wrap);
   addMissRoutes(app, misses);
   addSniRoutes(app, options.tls, misses);
   const token = await listen(app, options.host, options.port, '');
@@ -100,6 +105,11 @@ function createMissHandlers(state: { table: CacheTable; requests: number }, serv
       sendFixed(res, isOptions ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
     },
   };
+}
+
+/** The miss handlers with the access log / metrics wrapper (identity when both are off). */
+function wrapMissHandlers(misses: MissHandlers, wrap: HandlerWrapper): MissHandlers {
+  return { get: wrap(misses.get), head: wrap(misses.head), other: wrap(misses.other) };
 }
 
 /**
@@ -178,11 +188,11 @@ type KeyHandler = (res: HttpResponse, req: HttpRequest, key: string, isHead: boo
  * are not plain uWS patterns (a segment starting with `:`, a `*`) reach
  * the catch-all instead.
  */
-function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey: KeyHandler): void {
+function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey: KeyHandler, wrap: HandlerWrapper): void {
   const pattern = encodePath(key);
   if (routes.has(pattern) || pattern.includes('/:') || pattern.includes('*')) return;
   routes.add(pattern);
-  app.get(pattern, (res, req) => serveKey(res, req, key, false));
+  app.get(pattern, wrap((res, req) => serveKey(res, req, key, false), pattern));
 }
 
 function closeServer(
@@ -222,6 +232,7 @@ function createKeyHandler(state: { table: CacheTable; requests: number }, option
     const redirect = table.redirects.get(key);
     if (redirect !== undefined) {
       const query = req.getQuery();
+      recordResponse(301, 0);
       res.writeStatus(query ? redirect.text + '?' + query : redirect.block).end(undefined, isClosingConnections);
       return;
     }

@@ -6,6 +6,7 @@
 import { fstatSync, read } from 'node:fs';
 import { encodeLatin1 } from './cache/bytes.js';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
+import { recordResponse, recordTransfer, type Transfer } from './outcome.js';
 import type { HttpResponse } from './uws.js';
 
 /**
@@ -31,7 +32,8 @@ const CLOSE = encodeLatin1('close');
  * heads carry their own Content-Length; while draining, Connection: close
  * is written by hand (endWithoutBody's own flag would add a length).
  */
-export function endWithoutBody(res: HttpResponse, head: Head): void {
+export function endWithoutBody(res: HttpResponse, head: Head, status: number): void {
+  recordResponse(status, 0);
   res.writeStatus(head);
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   res.endWithoutBody();
@@ -57,28 +59,37 @@ export function createStreamTracker(): StreamTracker {
 }
 
 /**
- * Write `block` then `body`, with backpressure when the body is big. A
- * small body is best given as an ArrayBuffer (see cache/bytes.ts); a big one
- * as a Buffer, which is sliced when the socket takes only part of it.
+ * Write `block` then `body` (a `status` response), with backpressure when
+ * the body is big. A small body is best given as an ArrayBuffer (see
+ * cache/bytes.ts); a big one as a Buffer, which is sliced when the socket
+ * takes only part of it.
  */
-export function sendBody(res: HttpResponse, block: Head, body: Buffer | ArrayBuffer, tracker: StreamTracker): void {
+export function sendBody(res: HttpResponse, block: Head, body: Buffer | ArrayBuffer, tracker: StreamTracker, status: number): void {
+  recordResponse(status, body.byteLength);
   res.writeStatus(block);
   if (body.byteLength <= INLINE_BODY_LIMIT) {
     res.end(body, isClosingConnections);
     return;
   }
-  sendLargeBody(res, Buffer.isBuffer(body) ? body : Buffer.from(body), tracker);
+  sendLargeBody(res, Buffer.isBuffer(body) ? body : Buffer.from(body), tracker, status);
 }
 
-function sendLargeBody(res: HttpResponse, body: Buffer, tracker: StreamTracker): void {
+function sendLargeBody(res: HttpResponse, body: Buffer, tracker: StreamTracker, status: number): void {
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
   const [, done] = res.tryEnd(body, body.length);
   if (done) return;
+  const transfer: Transfer = { sent: res.getWriteOffset(), onEnd: null };
+  recordTransfer(status, transfer);
   tracker.start();
-  res.onAborted(() => tracker.finish());
+  const end = (): void => {
+    tracker.finish();
+    transfer.onEnd?.(transfer.sent);
+  };
+  res.onAborted(end);
   res.onWritable((offset) => {
     const [ok, finished] = res.tryEnd(body.subarray(offset), body.length);
-    if (finished) tracker.finish();
+    transfer.sent = finished ? body.length : res.getWriteOffset();
+    if (finished) end();
     return ok;
   });
 }
@@ -107,11 +118,17 @@ export function streamFile(
   segments: readonly Segment[],
   total: number,
   tracker: StreamTracker,
+  status: number,
 ): void {
-  new FileStream(res, file, segments, total, tracker).start(head);
+  const stream = new FileStream(res, file, segments, total, tracker);
+  recordTransfer(status, stream);
+  stream.start(head);
 }
 
-class FileStream {
+class FileStream implements Transfer {
+  /** Body bytes uWS has taken (the access log's count for an aborted download). */
+  sent = 0;
+  onEnd: ((sent: number) => void) | null = null;
   private segment = 0;
   private position = -1;
   private pending: Buffer | null = null;
@@ -183,12 +200,16 @@ class FileStream {
     const offset = this.res.getWriteOffset();
     const [ok, done] = this.res.tryEnd(data, this.total);
     if (done) {
+      this.sent = this.total;
       this.finish();
       return false;
     }
     if (!ok) {
       this.pending = data;
       this.pendingOffset = offset;
+      this.sent = this.res.getWriteOffset();
+    } else {
+      this.sent = offset + data.length;
     }
     return ok;
   }
@@ -197,10 +218,15 @@ class FileStream {
     const pending = this.pending;
     if (pending === null) return true;
     const [ok, done] = this.res.tryEnd(pending.subarray(offset - this.pendingOffset), this.total);
-    if (done) this.finish();
-    else if (ok) {
+    if (done) {
+      this.sent = this.total;
+      this.finish();
+    } else if (ok) {
+      this.sent = this.pendingOffset + pending.length;
       this.pending = null;
       this.next();
+    } else {
+      this.sent = this.res.getWriteOffset();
     }
     return ok;
   }
@@ -221,5 +247,6 @@ class FileStream {
     releaseFile(this.file);
     if (chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(this.chunk);
     this.tracker.finish();
+    this.onEnd?.(this.sent);
   }
 }

@@ -9,6 +9,9 @@ import { buildCacheTable, type BuildOptions } from './cache/table.js';
 import type { Config } from './config.js';
 import { limitOpenFiles, readOpenFileLimit } from './files.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { openLogWriter } from './log/writer.js';
+import { ResponseCounters } from './metrics/counters.js';
+import { createObserver, type HandlerWrapper } from './observe.js';
 import { startServer, type RunningServer } from './server.js';
 import { checkTls } from './tls.js';
 import { loadEngine } from './uws.js';
@@ -57,16 +60,21 @@ async function runWorker(config: Config, index: number): Promise<void> {
   if (fileLimit !== null) limitOpenFiles(fileLimit);
   const options = getBuildOptions(config);
   const table = buildCacheTable(config.root, options);
+  const compression = { left: 0 };
+  let current: RunningServer | null = null;
+  const observers = await createObservers(config, index, () => current, compression);
   const server = await startServer(uws, table, {
     host: config.host,
     port: config.port,
+    observe: observers.observe,
     spa: config.spa,
     dotfiles: config.dotfiles,
     tls,
     httpPort: config.httpPort,
   });
-  setServer(server);
-  const compress = createCompressor(server, options, config, index);
+  current = server;
+  setServer(server, observers.beforeExit);
+  const compress = createCompressor(server, options, config, index, compression);
   process.on('message', createChangeHandler(server, config.root, options, compress));
   process.on('message', (message: PrimaryMessage) => {
     if (message?.type === 'started') compress();
@@ -82,7 +90,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
 }
 
 /** Run background precompression over the served table; one pass at a time. */
-function createCompressor(server: RunningServer, options: BuildOptions, config: Config, index: number): () => void {
+function createCompressor(server: RunningServer, options: BuildOptions, config: Config, index: number, progress: { left: number }): () => void {
   if (!config.compress) return () => {};
   const store = openVariantStore(getDefaultStoreDir());
   let isRunning = false;
@@ -91,13 +99,66 @@ function createCompressor(server: RunningServer, options: BuildOptions, config: 
     isRunning = true;
     do {
       isRequested = false;
-      await precompressTable(() => server.table, options, store, index, config.workers);
+      await precompressTable(() => server.table, options, store, index, config.workers, progress);
     } while (isRequested);
     isRunning = false;
   };
   return () => {
     isRequested = true;
     if (!isRunning) void run();
+  };
+}
+
+interface Observers {
+  readonly observe: HandlerWrapper | null;
+  /** After draining: hand the final counts to the primary. */
+  beforeExit(): Promise<void>;
+}
+
+/**
+ * The access log and the metrics counters, as the config asks; prom-client
+ * is loaded only with --admin. The log is flushed on any exit (a crash
+ * loses at most one batch) and reopened on the primary's `reopen`.
+ */
+async function createObservers(
+  config: Config,
+  index: number,
+  getServer: () => RunningServer | null,
+  compression: { left: number },
+): Promise<Observers> {
+  const report = (message: string): void => void process.stderr.write(`fastsrv worker ${process.pid}: ${message}\n`);
+  const writer = config.accessLog === null ? null : openLogWriter(config.accessLog, report);
+  if (writer !== null) {
+    process.on('exit', () => writer.flush());
+    process.on('message', (message: PrimaryMessage) => {
+      if (message?.type === 'reopen') writer.reopen();
+    });
+  }
+  const counters = config.admin === null ? null : new ResponseCounters();
+  if (counters !== null) {
+    const { createWorkerMetrics } = await import('./metrics/worker.js');
+    const metrics = createWorkerMetrics({
+      counters,
+      table: () => getServer()?.table ?? null,
+      compressionPending: () => compression.left,
+    });
+    process.on('message', (message: PrimaryMessage) => {
+      if (message?.type !== 'metrics') return;
+      void metrics.collect().then((json) => send({ type: 'metrics', id: message.id, metrics: json }));
+    });
+  }
+  const log = writer === null ? null : { writer, format: config.logFormat };
+  return {
+    observe: createObserver({ log, counters, worker: index }),
+    beforeExit: () => {
+      writer?.flush();
+      if (counters === null || !process.send || !process.connected) return Promise.resolve();
+      const message: WorkerMessage = { type: 'counts', statuses: counters.listStatuses(), bytes: counters.bytes };
+      return new Promise((resolve) => {
+        process.send!(message, () => resolve());
+        setTimeout(resolve, 1000).unref();
+      });
+    },
   };
 }
 
@@ -140,15 +201,16 @@ function createChangeHandler(server: RunningServer, root: string, options: Build
  * Installed before anything else, so a shutdown during start-up (a worker
  * replaced or stopped while it builds its cache) is not lost.
  */
-function installShutdown(drainMs: number): (server: RunningServer) => void {
+function installShutdown(drainMs: number): (server: RunningServer, beforeExit: () => Promise<void>) => void {
   let server: RunningServer | null = null;
+  let beforeExit: () => Promise<void> = () => Promise.resolve();
   let isDraining = false;
   let signals = 0;
   const shutdown = (): void => {
     if (isDraining) return;
     isDraining = true;
     if (server === null) process.exit(0); // still starting: nothing in flight
-    server.close(drainMs).then(() => process.exit(0));
+    server.close(drainMs).then(beforeExit).then(() => process.exit(0));
   };
   const onSignal = (): void => {
     if (++signals > 1) process.exit(1);
@@ -160,8 +222,9 @@ function installShutdown(drainMs: number): (server: RunningServer) => void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('disconnect', shutdown);
-  return (started) => {
+  return (started, onDrained) => {
     server = started;
+    beforeExit = onDrained;
   };
 }
 

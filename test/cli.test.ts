@@ -34,6 +34,10 @@ describe('parseArguments', () => {
         compress: true,
         cacheSize: 256 * 1024 * 1024,
         maxFileSize: 8 * 1024 * 1024,
+        accessLog: null,
+        logFormat: 'combined',
+        admin: null,
+        pidFile: null,
         watch: true,
         tls: null,
         httpPort: null,
@@ -97,6 +101,23 @@ describe('parseArguments', () => {
     [['--cert', 'c', '--key', 'k', '--http-port', '8443', '--port', '8443'], /--http-port 8443 is also --port/],
     [['--cert', 'c', '--key', 'k', '--http-port', 'x'], /invalid port "x"/],
     [['--cert', 'c', '--key', 'k', '--sni', 'a.test=c,k', '--sni', 'A.test=d,e'], /--sni a\.test is given twice/],
+    [['--access-log', ''], /invalid --access-log ""/],
+    [['--log-format', 'json'], /--log-format needs --access-log/],
+    [['--access-log', 'x.log', '--log-format', 'common'], /invalid --log-format "common": expected combined or json/],
+    [['--pid-file', '-'], /invalid --pid-file "-"/],
+    [['--admin', '9100'], /invalid --admin "9100": expected HOST:PORT/],
+    [['--admin', '127.0.0.1'], /invalid --admin "127.0.0.1": expected HOST:PORT/],
+    [['--admin', ':9100'], /invalid --admin ":9100"/],
+    [['--admin', '127.0.0.1:'], /invalid --admin/],
+    [['--admin', '127.0.0.1:65536'], /invalid --admin "127.0.0.1:65536": expected HOST:PORT \(port 0 to 65535\)/],
+    [['--admin', '127.0.0.1:-1'], /invalid --admin/],
+    [['--admin', '127.0.0.1:91OO'], /invalid --admin/],
+    [['--admin', 'http://127.0.0.1:9100'], /invalid --admin/],
+    [['--admin', '::1:9100'], /invalid --admin "::1:9100"/],
+    [['--admin', '[::1]9100'], /invalid --admin/],
+    [['--admin', '127.0.0.1:8080'], /--admin port 8080 is the site's --port/],
+    [['--admin', '127.0.0.1:3000', '--port', '3000'], /--admin port 3000 is the site's --port/],
+    [['--cert', 'c', '--key', 'k', '--http-port', '8081', '--admin', '127.0.0.1:8081'], /--admin port 8081 is also --http-port/],
   ])('%j → UsageError %s', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError);
     expect(() => parseArguments(argv)).toThrow(message);
@@ -139,9 +160,30 @@ describe('parseArguments', () => {
     });
   });
 
+  it.each([
+    [['--access-log', 'logs/access.log'], { accessLog: resolve('logs/access.log'), logFormat: 'combined' }],
+    [['--access-log', '-', '--log-format', 'json'], { accessLog: '-', logFormat: 'json' }],
+    [['--access-log', '/var/log/a.log', '--log-format', 'combined'], { accessLog: '/var/log/a.log', logFormat: 'combined' }],
+    [['--admin', '127.0.0.1:9100'], { admin: { host: '127.0.0.1', port: 9100 } }],
+    [['--admin', '127.0.0.1:0'], { admin: { host: '127.0.0.1', port: 0 } }],
+    [['--admin', '[::1]:9100'], { admin: { host: '::1', port: 9100 } }],
+    [['--admin', '10.0.0.5:9100'], { admin: { host: '10.0.0.5', port: 9100 } }],
+    [['--admin', 'localhost:9100'], { admin: { host: 'localhost', port: 9100 } }],
+    [['--admin', '0.0.0.0:9100', '--port', '0'], { admin: { host: '0.0.0.0', port: 9100 } }],
+    [['--admin', '127.0.0.1:0', '--port', '0'], { admin: { host: '127.0.0.1', port: 0 } }],
+    [['--pid-file', 'run/fastsrv.pid'], { pidFile: resolve('run/fastsrv.pid') }],
+  ])('%j → %j', (argv, expected) => {
+    const command = parseArguments(argv);
+    expect(command.kind === 'serve' && command.config).toMatchObject(expected);
+  });
+
+  it('--admin is checked against $PORT too', () => {
+    expect(() => parseArguments(['--admin', '127.0.0.1:3000'], { PORT: '3000' })).toThrow(/is the site's --port/);
+  });
+
   it('usage lists every option', () => {
     const usage = formatUsage();
-    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback', '--cert', '--key', '--passphrase-file', '--sni', '--http-port']) {
+    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback', '--cert', '--key', '--passphrase-file', '--sni', '--http-port', '--access-log', '--log-format', '--admin', '--pid-file']) {
       expect(usage).toContain(flag);
     }
   });

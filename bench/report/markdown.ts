@@ -98,7 +98,8 @@ export function buildScenarioSection(scenario: Scenario, record: RunRecord): str
 function buildTargetList(targets: readonly TargetStatus[]): string {
   return targets
     .map((t) => {
-      const name = t.tls === undefined ? t.name : `${t.name} (TLS)`;
+      const label = [t.tls === undefined ? '' : 'TLS', t.variant ?? ''].filter((x) => x !== '').join(', ');
+      const name = label === '' ? t.name : `${t.name} (${label})`;
       if (!t.started) return `- **${name}**: skipped: ${t.skipReason}`;
       const gate = t.gate ? (t.gate.ok ? `gate passed (${t.gate.source})` : `FAILED GATE (${t.gate.source}): ${t.gate.reasons.join('; ')}`) : 'not gated';
       const tls = t.tls === undefined ? '' : t.tls === null ? ' No TLS handshake with the harness.' : ` Negotiated ${describeTls(t.tls)}.`;

@@ -116,7 +116,7 @@ export function summarizeScenario(measurements: readonly Measurement[], scenario
   return rows.sort((a, b) => key(a) - key(b));
 }
 
-/** The launches a scenario was measured on: those started with TLS for TLS scenarios (old records have none). */
+/** The launches a scenario was measured on: the TLS ones for TLS scenarios, the variant's for a variant scenario (old records have neither). */
 export function listLaunches(record: RunRecord, scenario: Scenario): TargetStatus[] {
-  return record.targets.filter((t) => (t.tls !== undefined) === (scenario.isTls ?? false));
+  return record.targets.filter((t) => (t.tls !== undefined) === (scenario.isTls ?? false) && t.variant === scenario.variant);
 }

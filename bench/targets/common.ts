@@ -16,7 +16,17 @@ export interface TargetContext {
   repoDir: string;
   /** Serve HTTPS on `port` with these PEM files (the run's one certificate); null: plain HTTP. */
   tls: { cert: string; key: string } | null;
+  /** What to turn on beyond plain serving (default plain); only variants the target lists. */
+  variant?: LaunchVariant;
 }
+
+/**
+ * A launch of a target with one operations feature on, for scenarios that
+ * measure what it costs: `access-log` writes a combined access log to a file
+ * in workDir (buffered where the server can), `admin` enables fastsrv's
+ * metrics listener.
+ */
+export type LaunchVariant = 'plain' | 'access-log' | 'admin';
 
 export interface LaunchPlan {
   command: string;
@@ -34,6 +44,8 @@ export interface TargetDefinition {
   name: string;
   /** One line for the report: what this target is. */
   describe: string;
+  /** Variants beyond plain this target can be launched as. */
+  variants?: readonly LaunchVariant[];
   plan(ctx: TargetContext): PlanOutcome;
 }
 

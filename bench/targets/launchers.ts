@@ -9,21 +9,29 @@ function buildTlsArgs(ctx: TargetContext): string[] {
   return ctx.tls ? ['--cert', ctx.tls.cert, '--key', ctx.tls.key] : [];
 }
 
-function planNodeScript(ctx: TargetContext, script: string, workerNote: string): ReturnType<TargetDefinition['plan']> {
+function planNodeScript(ctx: TargetContext, script: string, workerNote: string, extra: string[] = []): ReturnType<TargetDefinition['plan']> {
   const path = join(ctx.repoDir, script);
   if (!existsSync(path)) return { skip: `${script} not found (run npm run build)` };
   return {
     command: process.execPath,
-    args: [path, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers), ...buildTlsArgs(ctx)],
+    args: [path, ctx.root, '--host', '127.0.0.1', '--port', String(ctx.port), '--workers', String(ctx.workers), ...buildTlsArgs(ctx), ...extra],
     files: [],
     workerNote,
   };
 }
 
+/** fastsrv's flags for a launch variant: the access log in workDir, or the admin listener on a free port. */
+export function buildFastsrvVariantArgs(ctx: Pick<TargetContext, 'variant' | 'workDir'>): string[] {
+  if (ctx.variant === 'access-log') return ['--access-log', join(ctx.workDir, 'access.log')];
+  if (ctx.variant === 'admin') return ['--admin', '127.0.0.1:0'];
+  return [];
+}
+
 export const fastsrv: TargetDefinition = {
   name: 'fastsrv',
   describe: 'fastsrv (this project): uWebSockets.js, in-memory cache, precomputed headers',
-  plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`),
+  variants: ['access-log', 'admin'],
+  plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`, buildFastsrvVariantArgs(ctx)),
 };
 
 export const nodeHttp: TargetDefinition = {

@@ -11,6 +11,7 @@ import type { BuildOptions, CacheTable } from './table.js';
  * `workers` starts at its own offset of the list, so workers sharing a store
  * split the work. `getTable` returns the table currently served (it may be
  * swapped while this runs); an entry that changed meanwhile is left alone.
+ * `progress.left` counts the entries of this pass not done yet (a gauge).
  */
 export async function precompressTable(
   getTable: () => CacheTable,
@@ -18,11 +19,13 @@ export async function precompressTable(
   store: VariantStore | null,
   index: number,
   workers: number,
+  progress: { left: number } = { left: 0 },
 ): Promise<number> {
   const pending = [...getTable().entries()].filter(isPending);
   const offset = Math.floor((pending.length * index) / Math.max(workers, 1));
   let done = 0;
   for (let i = 0; i < pending.length; i++) {
+    progress.left = pending.length - i;
     const entry = pending[(offset + i) % pending.length];
     const body = entry.identity.body;
     const variants = await getVariants(body, store);
@@ -36,6 +39,7 @@ export async function precompressTable(
     table.replaceEntry(buildFileEntry(file, body, variants, true, options.policy));
     done++;
   }
+  progress.left = 0;
   return done;
 }
 

@@ -11,6 +11,8 @@ export class FixedResponse {
     readonly block: ArrayBuffer,
     readonly headBlock: ArrayBuffer,
     readonly body: ArrayBuffer,
+    /** The status code, for the access log and metrics. */
+    readonly status: number,
   ) {}
 }
 
@@ -39,6 +41,7 @@ export function buildFixedResponse(
     buildHeaderBlock(status, list),
     buildHeaderBlock(status, [...list, ['Content-Length', String(body.length)]]),
     copyToArrayBuffer(body),
+    Number(status.slice(0, 3)),
   );
 }
 
