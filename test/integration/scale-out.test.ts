@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEtag } from '../../src/cache/entry.js';
-import { OPTIONS } from '../../src/config.js';
 import { BalancedLoad, type PhaseStats } from '../helpers/balanced-load.js';
 import { readServerStats, renderHaproxyConfig, timeUntilStatus } from '../helpers/haproxy.js';
 import { buildStarNetwork, findNetnsProblem, hasCommand, Namespaces, type StarNetwork } from '../helpers/netns.js';
@@ -30,12 +29,8 @@ const SITE_PORT = 8080;
 const ADMIN_PORT = 9090;
 const LB_PORT = 8080;
 const HOSTS = [1, 2, 3] as const;
-/** fastsrv --admin (issue 12, branch ops): /healthz and /metrics. */
-const HAS_ADMIN = 'admin' in OPTIONS;
-const NO_ADMIN = 'fastsrv has no --admin HOST:PORT option yet (branch ops, issue 12 not on main): no /healthz or /metrics to check';
-// The one switch: HAProxy checks /healthz on the admin listener once --admin
-// exists, and GET / on the site port until then.
-const CHECK = HAS_ADMIN ? { port: ADMIN_PORT, path: '/healthz' } : { port: SITE_PORT, path: '/' };
+/** HAProxy checks /healthz on each host's admin listener (--admin). */
+const CHECK = { port: ADMIN_PORT, path: '/healthz' };
 const INTER_MS = 500;
 const FALL = 2;
 const CHECK_TIMEOUT_MS = 400;
@@ -96,7 +91,7 @@ function swapRelease(i: number, version: string): void {
 async function startHost(i: number): Promise<void> {
   const args = [CLI, join(base, `h${i}`, 'current'), '--host', '0.0.0.0', '--port', String(SITE_PORT), '--workers', '2'];
   args.push('--header', `X-Host: h${i}`, '--drain-timeout', String(DRAIN_S), '--max-file-size', '1M');
-  if (HAS_ADMIN) args.push('--admin', `0.0.0.0:${ADMIN_PORT}`);
+  args.push('--admin', `0.0.0.0:${ADMIN_PORT}`);
   const child = ns.spawn(hostNs(i), [process.execPath, ...args]);
   hosts.set(i, child);
   const isReady = await waitFor(() => / ready in /.test(child.output()) || child.exitCode !== null, 30_000);
@@ -171,7 +166,7 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
       maxRequests: 2_000_000,
       requestTimeoutMs: 8000,
     });
-    console.log(`scale-out: namespaces ${net.lb}, ${HOSTS.map(hostNs).join(', ')} (runner: ${ns.runner}); checks ${CHECK.path} on port ${CHECK.port}${HAS_ADMIN ? '' : ` — ${NO_ADMIN}`}`);
+    console.log(`scale-out: namespaces ${net.lb}, ${HOSTS.map(hostNs).join(', ')} (runner: ${ns.runner}); checks ${CHECK.path} on port ${CHECK.port}`);
   }, 90_000);
 
   afterAll(async () => {
@@ -183,21 +178,19 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
   }, 30_000);
 
   it('steady load spreads over all 3 hosts', async () => {
-    const before = HAS_ADMIN ? HOSTS.map(readRequests200) : [];
+    const before = HOSTS.map(readRequests200);
     const phase = await load!.measure(2500);
     summarize('steady', phase);
     expect(phase.requests).toBeGreaterThan(300);
     expect(phase.failures).toEqual([]);
     for (const i of HOSTS) expect(phase.byHost.get(`h${i}`) ?? 0).toBeGreaterThan(phase.requests * 0.2);
     expect([...phase.bodies.keys()].every((body) => body.includes('v1'))).toBe(true);
-    if (HAS_ADMIN) {
-      const deltas = HOSTS.map((i, k) => readRequests200(i) - before[k]);
-      console.log(`scale-out steady: /metrics fastsrv_requests_total{code="200"} deltas ${deltas.join(', ')}`);
-      for (const delta of deltas) expect(delta).toBeGreaterThan(phase.requests * 0.2);
-    }
+    const deltas = HOSTS.map((i, k) => readRequests200(i) - before[k]);
+    console.log(`scale-out steady: /metrics fastsrv_requests_total{code="200"} deltas ${deltas.join(', ')}`);
+    for (const delta of deltas) expect(delta).toBeGreaterThan(phase.requests * 0.2);
   });
 
-  it.skipIf(!HAS_ADMIN)(`each host's /metrics counts exactly the requests HAProxy sent it${HAS_ADMIN ? '' : ` (skipped: ${NO_ADMIN})`}`, async () => {
+  it("each host's /metrics counts exactly the requests HAProxy sent it", async () => {
     // Counted with the load held still at both readings; health checks go
     // to the admin listener and are not counted.
     await load!.pause();
@@ -305,7 +298,7 @@ describe.skipIf(problem !== null)(`scale-out: 3 hosts in network namespaces behi
     );
   }, 60_000);
 
-  it.skipIf(!HAS_ADMIN)(`SIGTERM: the draining host answers 503 on /healthz and HAProxy takes it out while a download finishes${HAS_ADMIN ? '' : ` (skipped: ${NO_ADMIN})`}`, async () => {
+  it('SIGTERM: the draining host answers 503 on /healthz and HAProxy takes it out while a download finishes', async () => {
     // A client inside h1's namespace starts a big download (big.bin is in
     // v2, served since the rolling deploy) and stops reading: h1 keeps
     // draining (up to --drain-timeout) after SIGTERM.
