@@ -109,9 +109,23 @@ async function main(): Promise<void> {
       return;
     }
     case 'serve': {
+      await checkRules(command.config.root);
       const { runPrimary } = await import('./primary.js');
       await runPrimary(command.config);
     }
+  }
+}
+
+/** A malformed `_headers` or `_redirects` stops the start: file, line and reason, exit 2. */
+async function checkRules(root: string): Promise<void> {
+  const { checkSiteRules } = await import('./cache/site-rules.js');
+  const { RuleError } = await import('./rules/syntax.js');
+  try {
+    checkSiteRules(root);
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+    process.stderr.write(`fastsrv: ${error.message}\n`);
+    process.exit(2);
   }
 }
 

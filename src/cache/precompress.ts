@@ -33,7 +33,7 @@ export async function precompressTable(
     if (table.byteCount + extra > options.cacheSize) continue; // over budget: identity only
     table.byteCount += extra;
     const file = { key: entry.key, contentType: entry.contentType, mtimeMs: entry.mtimeSec * 1000 };
-    table.replaceEntry(buildFileEntry(file, body, variants, true, options.policy));
+    table.replaceEntry(buildFileEntry(file, body, variants, true, entry.policy));
     done++;
   }
   return done;

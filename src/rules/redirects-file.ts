@@ -49,8 +49,8 @@ export function parseRedirectsFile(text: string): RedirectRule[] {
     };
     const fields = line.trim().split(/\s+/);
     if (fields.length < 2) fail(`expected "FROM TO [STATUS]", got "${line.trim()}"`);
-    if (fields.length > 3 || (fields.length === 3 && fields[1].includes('='))) {
-      const extra = fields.slice(1).find((f) => f.includes('='));
+    const extra = fields.slice(1).find(isCondition);
+    if (fields.length > 3 || extra !== undefined) {
       fail(extra !== undefined
         ? `query and condition matching (${extra}) is not supported; fastsrv takes "FROM TO [STATUS]"`
         : `expected "FROM TO [STATUS]", got ${fields.length} fields`);
@@ -75,6 +75,11 @@ export function parseRedirectsFile(text: string): RedirectRule[] {
     rules.push({ line: number, from: pattern, to: target, status: code, isForced: status[2] === '!' });
   }
   return rules;
+}
+
+/** Netlify's `id=:id` (query matching) and `Country=au` (conditions): not a path, a URL or a status. */
+function isCondition(field: string): boolean {
+  return field.includes('=') && !field.startsWith('/') && !/^https?:\/\//i.test(field);
 }
 
 const STATUSES: Readonly<Record<number, true>> = { 200: true, 301: true, 302: true, 303: true, 307: true, 308: true, 404: true };
