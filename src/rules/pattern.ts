@@ -60,7 +60,8 @@ export function compilePattern(source: string): PathPattern {
     }
   }
   if (names.length === 0) return { source, names: NO_CAPTURES, literal: literal === '' ? '/' : literal, regex: null };
-  return { source, names, literal: null, regex: new RegExp(regex + '/?$') };
+  // dotAll: a decoded path may hold any character, CR and LF included.
+  return { source, names, literal: null, regex: new RegExp(regex + '/?$', 's') };
 }
 
 /** Decoded values captured by `pattern` from `key`, in the order of its names, or null. */

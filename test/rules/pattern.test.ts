@@ -60,3 +60,10 @@ describe('compilePattern refuses', () => {
     expect(() => compilePattern(pattern)).toThrow(reason);
   });
 });
+
+describe('decoded paths with any character', () => {
+  it('a splat and a placeholder capture CR and LF (the Location encodes them)', () => {
+    expect(matchPattern(compilePattern('/old/*'), '/old/a\r\nb')).toEqual(['a\r\nb']);
+    expect(matchPattern(compilePattern('/old/:x'), '/old/a\nb')).toEqual(['a\nb']);
+  });
+});
