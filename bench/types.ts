@@ -52,6 +52,11 @@ export interface Scenario {
   isTls?: boolean;
   /** `Connection: close` on every request: each request is a new connection (and TLS handshake). */
   isNewConnection?: boolean;
+  /**
+   * `rules`: served from a root that also holds generated `_headers` and `_redirects`
+   * (bench/fixtures.ts), by the targets that read them (fastsrv). Absent: the plain root.
+   */
+  root?: 'rules';
 }
 
 /** What a load client reports for one window. */

@@ -35,6 +35,8 @@ export interface TargetDefinition {
   /** One line for the report: what this target is. */
   describe: string;
   plan(ctx: TargetContext): PlanOutcome;
+  /** Reads `_headers` and `_redirects`: also launched on the rules root (`site-rules`). */
+  readsSiteRules?: boolean;
 }
 
 /** Absolute path of an executable on PATH (or the path itself when absolute), or null. */

@@ -24,6 +24,7 @@ export const fastsrv: TargetDefinition = {
   name: 'fastsrv',
   describe: 'fastsrv (this project): uWebSockets.js, in-memory cache, precomputed headers',
   plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`),
+  readsSiteRules: true,
 };
 
 export const nodeHttp: TargetDefinition = {
