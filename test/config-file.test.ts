@@ -55,6 +55,22 @@ describe('readOptionObject', () => {
     expect(() => readOptionObject(object, 'f', base)).toThrow(message);
   });
 
+  it('file names are relative to the config file: cert, key, passphrase-file, sni', () => {
+    const { raw } = readOptionObject(
+      { cert: 'tls/cert.pem', key: '/etc/key.pem', 'passphrase-file': 'pass.txt', sni: ['a.example=a.pem,/abs/a.key'], 'http-port': 8081 },
+      'test',
+      base,
+    );
+    expect(raw).toEqual({
+      cert: join(base, 'tls/cert.pem'),
+      key: '/etc/key.pem',
+      'passphrase-file': join(base, 'pass.txt'),
+      sni: [`a.example=${join(base, 'a.pem')},/abs/a.key`],
+      'http-port': '8081',
+    });
+    expect(() => readOptionObject({ sni: ['nope'] }, 'f', base)).toThrow('f: "sni": invalid --sni "nope"');
+  });
+
   it('every option but the command-line ones can be given in a file', () => {
     const cliOnly = Object.entries(OPTIONS).filter(([, def]) => (def as OptionDefinition).json === undefined).map(([name]) => name);
     expect(cliOnly).toEqual(['config', 'help', 'version']);
