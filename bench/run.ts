@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRecords, formatComparison, loadRecord } from './compare.js';
-import { createFixtures, createLargeFixture, LARGE_FIXTURE } from './fixtures.js';
+import { createFixtures, createLargeFixture, createRuleFixtures, LARGE_FIXTURE } from './fixtures.js';
 import { launchTarget, type RunningTarget } from './launch.js';
 import { gatherMachineInfo } from './machine.js';
 import { measureWindow, type MeasureContext } from './measure.js';
@@ -26,14 +26,15 @@ import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './
 const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEER_COMMANDS = ['nginx', 'apache2', 'lighttpd', 'h2o', 'caddy', 'bun'];
 
-async function startTargets(options: Options, scenarios: Scenario[], root: string, tempDir: string, cpu: CpuPlan, tls: TlsFiles | null): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
+async function startTargets(options: Options, group: ScenarioGroup, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
+  const { scenarios, root, tls } = group;
   const statuses: TargetStatus[] = [];
   const running: RunningTarget[] = [];
   const connections = Math.max(options.connections, ...scenarios.map((s) => s.connections ?? 0));
-  for (const name of options.targets) {
+  for (const name of group.targets) {
     const def = findTarget(name)!;
     for (const variant of listVariants(scenarios, def.variants ?? [])) {
-      const label = [tls ? 'TLS' : '', variant === 'plain' ? '' : variant].filter((x) => x !== '').join(', ');
+      const label = [tls ? 'TLS' : '', group.isRules ? 'rules root' : '', variant === 'plain' ? '' : variant].filter((x) => x !== '').join(', ');
       const title = label === '' ? name : `${name} (${label})`;
       showStatus(`starting ${title}…`);
       const result = await launchTarget(def, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus, tls, variant });
@@ -119,13 +120,34 @@ function compareWithBaseline(options: Options, current: RunRecord): string | nul
   return formatComparison(rows, options.tolerance, options.compare);
 }
 
-/** Plain scenarios, then TLS ones (with a certificate made for this run); empty groups left out. */
-function groupScenarios(scenarios: Scenario[], tempDir: string): { tls: TlsFiles | null; scenarios: Scenario[] }[] {
-  const plain = scenarios.filter((s) => !s.isTls);
+/** Scenarios measured against one set of launches: their root, TLS files and targets. */
+interface ScenarioGroup {
+  readonly scenarios: Scenario[];
+  readonly root: string;
+  readonly tls: TlsFiles | null;
+  readonly targets: string[];
+  /** The root with generated `_headers` and `_redirects`: only targets that read them. */
+  readonly isRules: boolean;
+}
+
+/**
+ * Plain scenarios, then TLS ones (with a certificate made for this run),
+ * then those on the rules root (launched for the targets that read rule
+ * files); empty groups left out.
+ */
+function groupScenarios(scenarios: Scenario[], options: Options, root: string, tempDir: string): ScenarioGroup[] {
+  const plain = scenarios.filter((s) => !s.isTls && s.root !== 'rules');
   const tls = scenarios.filter((s) => s.isTls);
-  const groups: { tls: TlsFiles | null; scenarios: Scenario[] }[] = [];
-  if (plain.length > 0) groups.push({ tls: null, scenarios: plain });
-  if (tls.length > 0) groups.push({ tls: createBenchCertificate(tempDir), scenarios: tls });
+  const rules = scenarios.filter((s) => !s.isTls && s.root === 'rules');
+  const groups: ScenarioGroup[] = [];
+  if (plain.length > 0) groups.push({ scenarios: plain, root, tls: null, targets: options.targets, isRules: false });
+  if (tls.length > 0) groups.push({ scenarios: tls, root, tls: createBenchCertificate(tempDir), targets: options.targets, isRules: false });
+  const readers = options.targets.filter((name) => findTarget(name)!.readsSiteRules);
+  if (rules.length > 0 && readers.length > 0) {
+    const rulesRoot = join(tempDir, 'root-rules');
+    createRuleFixtures(rulesRoot);
+    groups.push({ scenarios: rules, root: rulesRoot, tls: null, targets: readers, isRules: true });
+  }
   return groups;
 }
 
@@ -149,9 +171,10 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   const measurements: Measurement[] = [];
   try {
     // Plain scenarios run against plain launches, then TLS ones against
-    // launches with the run's certificate: one set of servers at a time.
-    for (const group of groupScenarios(scenarios, tempDir)) {
-      const started = await startTargets(options, group.scenarios, root, tempDir, cpu, group.tls);
+    // launches with the run's certificate, then rules-root ones: one set of
+    // servers at a time.
+    for (const group of groupScenarios(scenarios, options, root, tempDir)) {
+      const started = await startTargets(options, group, tempDir, cpu);
       statuses.push(...started.statuses);
       try {
         measurements.push(...(await measureAll(started.running, group.scenarios, { options, cpu, tempDir, onProgress: showStatus }, warnings)));

@@ -89,6 +89,16 @@ export const SCENARIOS: readonly Scenario[] = [
     title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) with fastsrv --admin (metrics counted per response, not scraped; compare with 1k)`,
     variant: 'admin',
   },
+  {
+    name: 'site-rules',
+    title: `mixed site as above, from a root with a 30-block _headers and a 30-rule _redirects (fastsrv only: what the rules cost)`,
+    paths: SITE_PATHS,
+    expectStatus: 200,
+    isConditional: false,
+    minBodyBytes: Math.floor(meanSize(SITE_PATHS) * 0.9),
+    maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
+    root: 'rules',
+  },
 ];
 
 export const DEFAULT_SCENARIOS = ['1k'];

@@ -57,6 +57,11 @@ export interface Scenario {
    * the plain ones; targets without the variant are not measured. Absent: plain.
    */
   variant?: 'access-log' | 'admin';
+  /**
+   * `rules`: served from a root that also holds generated `_headers` and `_redirects`
+   * (bench/fixtures.ts), by the targets that read them (fastsrv). Absent: the plain root.
+   */
+  root?: 'rules';
 }
 
 /** What a load client reports for one window. */

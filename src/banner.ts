@@ -9,6 +9,8 @@ interface CacheSummary {
   readonly byteCount: number;
   readonly streamedCount: number;
   readonly skipped: number;
+  readonly listingCount?: number;
+  readonly rules?: string | null;
 }
 
 /** Facts about this start the banner reports. */
@@ -97,6 +99,8 @@ export function formatBanner(config: Config, cache: CacheSummary, start: StartIn
     `  cache     ${cache.fileCount - cache.streamedCount} files, ${formatBytes(cache.byteCount)} per worker` +
       (cache.streamedCount > 0 ? `; ${cache.streamedCount} streamed from disk` : '') +
       (cache.skipped > 0 ? ` (${cache.skipped} not served: dotfiles, links out of root, unreadable)` : ''),
+    ...(cache.rules ? [`  rules     ${cache.rules}`] : []),
+    ...(config.listing ? [`  listing   on (${cache.listingCount ?? 0} directories without index.html)`] : []),
     `  workers   ${config.workers}` + (start.isNative ? '' : ' (SLOW: uWebSockets.js JS fallback)'),
     `  watch     ${config.watch ? 'on (changes are served as they land)' : 'off (SIGHUP reloads)'}`,
     ...formatOpsLines(config),

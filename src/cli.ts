@@ -7,7 +7,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildConfig, OPTIONS, UsageError, type Config, type RawOptions } from './config.js';
+import { loadConfigFile } from './config-file.js';
+import { buildConfig, OPTIONS, UsageError, type Config, type OptionDefinition, type RawOptions } from './config.js';
 import { formatVersion } from './version.js';
 
 export type Command =
@@ -19,14 +20,26 @@ export type Command =
 /** Parse argv (without node and script) into a command; throws UsageError. */
 export function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Command {
   if (argv[0] === 'check') return parseCheckArguments(argv.slice(1));
-  const { values, positionals } = parseStrict(argv, OPTIONS);
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
+  const { values, positionals } = parseStrict(argv, PARSE_ARGS_OPTIONS);
+  const flags = values as RawOptions;
+  if (flags.help) return { kind: 'help' };
+  if (flags.version) return { kind: 'version' };
   if (positionals.length > 1) {
     throw new UsageError(`expected one root directory, got ${positionals.length}: ${positionals.join(' ')}`);
   }
-  return { kind: 'serve', config: buildConfig(positionals[0], values as RawOptions, env) };
+  if (flags.config === undefined) return { kind: 'serve', config: buildConfig(positionals[0], flags, env) };
+  // A flag replaces the file's value (for repeatable options, the whole list).
+  const file = loadConfigFile(flags.config);
+  return { kind: 'serve', config: buildConfig(positionals[0] ?? file.root, { ...file.raw, ...flags }, env) };
 }
+
+/** What node:util.parseArgs needs of each definition. */
+const PARSE_ARGS_OPTIONS = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, def]: [string, OptionDefinition]) => [
+    name,
+    { type: def.type, ...(def.short === undefined ? {} : { short: def.short }), ...(def.multiple ? { multiple: true } : {}) },
+  ]),
+) as Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 const CHECK_OPTIONS = {
   root: { type: 'string' },
@@ -61,11 +74,16 @@ export function formatUsage(): string {
     '',
     'Options:',
   ];
-  for (const [name, def] of Object.entries(OPTIONS)) {
-    const flag = ('short' in def ? `-${def.short}, ` : '    ') + `--${name}` + (def.type === 'string' ? ' <value>' : '');
-    lines.push(`  ${flag.padEnd(30)} ${def.help}`);
+  for (const [name, def] of Object.entries(OPTIONS) as [string, OptionDefinition][]) {
+    const flag = formatFlag(name, def);
+    lines.push(`  ${(def.short === undefined ? '    ' + flag : flag).padEnd(34)} ${def.help}`);
   }
   return lines.join('\n');
+}
+
+/** `-p, --port N`, `--spa`: how the help text and the README name an option. */
+export function formatFlag(name: string, def: OptionDefinition): string {
+  return (def.short === undefined ? '' : `-${def.short}, `) + `--${name}` + (def.arg === undefined ? '' : ` ${def.arg}`);
 }
 
 async function main(): Promise<void> {
@@ -91,9 +109,23 @@ async function main(): Promise<void> {
       return;
     }
     case 'serve': {
+      await checkRules(command.config.root);
       const { runPrimary } = await import('./primary.js');
       await runPrimary(command.config);
     }
+  }
+}
+
+/** A malformed `_headers` or `_redirects` stops the start: file, line and reason, exit 2. */
+async function checkRules(root: string): Promise<void> {
+  const { checkSiteRules } = await import('./cache/site-rules.js');
+  const { RuleError } = await import('./rules/syntax.js');
+  try {
+    checkSiteRules(root);
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+    process.stderr.write(`fastsrv: ${error.message}\n`);
+    process.exit(2);
   }
 }
 

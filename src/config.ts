@@ -31,6 +31,8 @@ export interface Config {
   readonly cors: boolean;
   /** Extra `[name, value]` headers baked into every file response. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** A directory without index.html answers a listing of its entries. */
+  readonly listing: boolean;
   /** Precompress compressible files with brotli and gzip. */
   readonly compress: boolean;
   /** Bytes of file bodies (and variants) held in memory per worker. */
@@ -92,66 +94,149 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_DRAIN_TIMEOUT = 5;
 
-/** node:util.parseArgs option definitions, with the help text beside them. */
+/** What a config file may give for an option (typed JSON); arrays for repeatable options. */
+export type JsonKind = 'string' | 'number' | 'boolean';
+
+/**
+ * One option, defined once: the command-line parser (node:util.parseArgs
+ * reads `type`, `short`, `multiple`), the config file (`json`), the help
+ * text and the README table (`arg`, `help`) all come from here. `parse`
+ * validates one value as typed on the command line; config-file values are
+ * converted to that text first, so both go through the same validator. A
+ * library API (`serve({ maxAge })`) would map camelCase keys to these names
+ * and go through parseOptionValues too.
+ */
+export interface OptionDefinition {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** The value's placeholder in the help text and the README: `N`, `BYTES`. */
+  readonly arg?: string;
+  readonly help: string;
+  /** JSON kinds a config file may give; absent = command line only. */
+  readonly json?: readonly JsonKind[];
+  /** Validate and convert one command-line value; throws UsageError. */
+  readonly parse?: (text: string) => unknown;
+  /** For options naming files: make a config file's relative paths relative to the file's directory. */
+  readonly resolvePaths?: (text: string, baseDir: string) => string;
+}
+
+function resolveFrom(text: string, baseDir: string): string {
+  return resolve(baseDir, text);
+}
+
+/** An access log path, where "-" (stdout) stays as it is. */
+function resolveLogPathFrom(text: string, baseDir: string): string {
+  return text === '-' ? text : resolve(baseDir, text);
+}
+
+/** NAME=CERT,KEY with both files resolved against `baseDir` (left as is when malformed: parseSni says why). */
+function resolveSniFrom(text: string, baseDir: string): string {
+  const equals = text.indexOf('=');
+  const files = text.slice(equals + 1).split(',');
+  if (equals <= 0 || files.length !== 2) return text;
+  return `${text.slice(0, equals)}=${files.map((f) => (f === '' ? f : resolve(baseDir, f))).join(',')}`;
+}
+
+const NUMBER = ['number'] as const;
+const STRING = ['string'] as const;
+const BOOLEAN = ['boolean'] as const;
+/** Sizes and worker counts: 65536 or "64K", 4 or "auto". */
+const NUMBER_OR_STRING = ['number', 'string'] as const;
+
 export const OPTIONS = {
-  port: { type: 'string', short: 'p', help: 'port to listen on (default 8080, or $PORT; 0 = any free port)' },
-  host: { type: 'string', short: 'H', help: 'address to listen on (default 0.0.0.0)' },
-  workers: { type: 'string', short: 'w', help: 'worker processes: a number, or auto = one per CPU (default 1)' },
-  'max-age': { type: 'string', help: 'Cache-Control max-age in seconds for assets; HTML stays no-cache (default 0)' },
-  immutable: { type: 'boolean', help: 'add "immutable" to Cache-Control of fingerprinted names (app.3f9a1c2e.js)' },
-  spa: { type: 'boolean', help: 'serve /index.html (200) for unknown paths without an extension' },
-  'clean-urls': { type: 'boolean', help: '/about serves about.html; /about.html redirects (301) to /about' },
-  dotfiles: { type: 'string', help: 'names starting with a dot: deny (403), ignore (404, default) or allow' },
-  cors: { type: 'boolean', help: 'send Access-Control-Allow-Origin: * and answer CORS preflights' },
-  header: { type: 'string', multiple: true, help: 'extra response header "Name: value" (repeatable)' },
-  'cache-size': { type: 'string', help: 'memory for file bodies per worker, e.g. 512M (default 256M); the rest streams' },
-  'max-file-size': { type: 'string', help: 'files above this size stream from disk, e.g. 16M (default 8M)' },
-  'no-compress': { type: 'boolean', help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
-  'no-watch': { type: 'boolean', help: 'do not watch the root for changes (SIGHUP still reloads)' },
-  'drain-timeout': { type: 'string', help: 'seconds to finish in-flight responses on shutdown (default 5)' },
-  cert: { type: 'string', help: 'serve HTTPS on --port with this PEM certificate (chain) file; needs --key' },
-  key: { type: 'string', help: 'PEM private key of --cert' },
-  'passphrase-file': { type: 'string', help: 'file whose first line is the passphrase of an encrypted key' },
-  sni: { type: 'string', multiple: true, help: 'NAME=CERT,KEY: another certificate for clients asking for NAME (SNI; repeatable)' },
-  'http-port': { type: 'string', help: 'also listen for plain HTTP on this port, answering 308 to the https:// URL' },
-  'allow-js-fallback': { type: 'boolean', help: 'run even if only the slow JS build of uWebSockets.js loads' },
-  'access-log': { type: 'string', help: 'append one line per response to FILE ("-" = stdout); SIGUSR1 reopens it (default off)' },
-  'log-format': { type: 'string', help: 'access log format: combined (as nginx and Apache write it, default) or json' },
-  admin: { type: 'string', help: 'serve /metrics (Prometheus) and /healthz on HOST:PORT: loopback or a private interface (default off)' },
-  'pid-file': { type: 'string', help: 'write the primary\'s pid to FILE (for logrotate: kill -USR1 $(cat FILE))' },
+  port: { type: 'string', short: 'p', arg: 'N', json: NUMBER, parse: parsePort, help: 'port to listen on (default 8080, or $PORT; 0 = any free port)' },
+  host: { type: 'string', short: 'H', arg: 'H', json: STRING, parse: validateHost, help: 'address to listen on (default 0.0.0.0)' },
+  workers: { type: 'string', short: 'w', arg: 'auto|N', json: NUMBER_OR_STRING, parse: parseWorkers, help: 'worker processes: a number, or auto = one per CPU (default 1)' },
+  'max-age': { type: 'string', arg: 'S', json: NUMBER, parse: parseMaxAge, help: 'Cache-Control max-age in seconds for assets; HTML stays no-cache (default 0)' },
+  immutable: { type: 'boolean', json: BOOLEAN, help: 'add "immutable" to Cache-Control of fingerprinted names (app.3f9a1c2e.js)' },
+  spa: { type: 'boolean', json: BOOLEAN, help: 'serve /index.html (200) for unknown paths without an extension' },
+  'clean-urls': { type: 'boolean', json: BOOLEAN, help: '/about serves about.html; /about.html redirects (301) to /about' },
+  dotfiles: { type: 'string', arg: 'deny|ignore|allow', json: STRING, parse: parseDotfiles, help: 'names starting with a dot: deny (403), ignore (404, default) or allow' },
+  cors: { type: 'boolean', json: BOOLEAN, help: 'send Access-Control-Allow-Origin: * and answer CORS preflights' },
+  header: { type: 'string', multiple: true, arg: '"Name: value"', json: STRING, parse: parseHeader, help: 'extra response header "Name: value" (repeatable)' },
+  listing: { type: 'boolean', json: BOOLEAN, help: 'a directory without index.html answers a page listing its entries' },
+  'cache-size': { type: 'string', arg: 'BYTES', json: NUMBER_OR_STRING, parse: (text) => parseSize('--cache-size', text), help: 'memory for file bodies per worker, e.g. 512M (default 256M); the rest streams' },
+  'max-file-size': { type: 'string', arg: 'BYTES', json: NUMBER_OR_STRING, parse: (text) => parseSize('--max-file-size', text), help: 'files above this size stream from disk, e.g. 16M (default 8M)' },
+  'no-compress': { type: 'boolean', json: BOOLEAN, help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
+  'no-watch': { type: 'boolean', json: BOOLEAN, help: 'do not watch the root for changes (SIGHUP still reloads)' },
+  'drain-timeout': { type: 'string', arg: 'S', json: NUMBER, parse: (text) => parseNumber('--drain-timeout', text, 0, 3600), help: 'seconds to finish in-flight responses on shutdown (default 5)' },
+  cert: { type: 'string', arg: 'FILE', json: STRING, resolvePaths: resolveFrom, help: 'serve HTTPS on --port with this PEM certificate (chain) file; needs --key' },
+  key: { type: 'string', arg: 'FILE', json: STRING, resolvePaths: resolveFrom, help: 'PEM private key of --cert' },
+  'passphrase-file': { type: 'string', arg: 'FILE', json: STRING, resolvePaths: resolveFrom, help: 'file whose first line is the passphrase of an encrypted key' },
+  sni: { type: 'string', multiple: true, arg: 'NAME=CERT,KEY', json: STRING, parse: parseSni, resolvePaths: resolveSniFrom, help: 'NAME=CERT,KEY: another certificate for clients asking for NAME (SNI; repeatable)' },
+  'http-port': { type: 'string', arg: 'N', json: NUMBER, parse: parsePort, help: 'also listen for plain HTTP on this port, answering 308 to the https:// URL' },
+  'allow-js-fallback': { type: 'boolean', json: BOOLEAN, help: 'run even if only the slow JS build of uWebSockets.js loads' },
+  'access-log': { type: 'string', arg: 'FILE', json: STRING, resolvePaths: resolveLogPathFrom, help: 'append one line per response to FILE ("-" = stdout); SIGUSR1 reopens it (default off)' },
+  'log-format': { type: 'string', arg: 'combined|json', json: STRING, help: 'access log format: combined (as nginx and Apache write it, default) or json' },
+  admin: { type: 'string', arg: 'HOST:PORT', json: STRING, help: 'serve /metrics (Prometheus) and /healthz on HOST:PORT: loopback or a private interface (default off)' },
+  'pid-file': { type: 'string', arg: 'FILE', json: STRING, resolvePaths: resolveFrom, help: 'write the primary\'s pid to FILE (for logrotate: kill -USR1 $(cat FILE))' },
+  config: { type: 'string', arg: 'FILE', help: 'read options from a JSON file (keys are these long names); flags given here win' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', short: 'v', help: 'show the version' },
-} as const;
+} as const satisfies Record<string, OptionDefinition>;
 
-type OptionValue<D> = D extends { type: 'boolean' } ? boolean : D extends { multiple: true } ? string[] : string;
-export type RawOptions = { [K in keyof typeof OPTIONS]?: OptionValue<(typeof OPTIONS)[K]> };
+export type OptionName = keyof typeof OPTIONS;
+
+type RawValue<D> = D extends { type: 'boolean' } ? boolean : D extends { multiple: true } ? string[] : string;
+/** Option values as the command line gives them (strings, booleans, string lists). */
+export type RawOptions = { [K in OptionName]?: RawValue<(typeof OPTIONS)[K]> };
+
+type ParsedValue<D> = D extends { type: 'boolean' } ? boolean
+  : D extends { parse: (text: string) => infer T } ? (D extends { multiple: true } ? T[] : T)
+  : string;
+/** Option values after their validators. */
+export type ParsedOptions = { [K in OptionName]?: ParsedValue<(typeof OPTIONS)[K]> };
+
+/**
+ * Run each given value through its option's validator. `describe(name)`
+ * says where a value came from when it is wrong (a config file and key);
+ * null leaves the validator's message as it is.
+ */
+export function parseOptionValues(raw: RawOptions, describe: ((name: OptionName) => string) | null = null): ParsedOptions {
+  const parsed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw) as [OptionName, string | boolean | string[] | undefined][]) {
+    if (value === undefined) continue;
+    const def: OptionDefinition = OPTIONS[name];
+    const parse = def.parse ?? ((text: string): unknown => text);
+    try {
+      parsed[name] = typeof value === 'boolean' ? value : Array.isArray(value) ? value.map(parse) : parse(value);
+    } catch (error) {
+      if (describe === null || !(error instanceof UsageError)) throw error;
+      throw new UsageError(`${describe(name)}: ${error.message}`);
+    }
+  }
+  return parsed as ParsedOptions;
+}
 
 /** Validate raw option strings (and $PORT) into a Config; throws UsageError. */
 export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: NodeJS.ProcessEnv): Config {
-  const port = parsePort(raw.port ?? env.PORT ?? String(DEFAULT_PORT));
+  const v = parseOptionValues(raw);
+  const port = v.port ?? parsePort(env.PORT ?? String(DEFAULT_PORT));
   const tls = buildTlsConfig(raw);
   return {
     root: validateRoot(rootArg ?? '.'),
-    host: validateHost(raw.host ?? DEFAULT_HOST),
+    host: v.host ?? DEFAULT_HOST,
     port,
-    workers: parseWorkers(raw.workers ?? '1'),
-    allowJsFallback: raw['allow-js-fallback'] ?? false,
-    drainTimeout: parseNumber('--drain-timeout', raw['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT), 0, 3600),
-    maxAge: parseMaxAge(raw['max-age'] ?? '0'),
-    immutable: raw.immutable ?? false,
-    spa: raw.spa ?? false,
-    cleanUrls: raw['clean-urls'] ?? false,
-    dotfiles: parseDotfiles(raw.dotfiles ?? 'ignore'),
-    cors: raw.cors ?? false,
-    headers: (raw.header ?? []).map(parseHeader),
-    compress: !(raw['no-compress'] ?? false),
-    cacheSize: parseSize('--cache-size', raw['cache-size'] ?? DEFAULT_CACHE_SIZE),
-    maxFileSize: parseSize('--max-file-size', raw['max-file-size'] ?? DEFAULT_MAX_FILE_SIZE),
+    workers: v.workers ?? 1,
+    allowJsFallback: v['allow-js-fallback'] ?? false,
+    drainTimeout: v['drain-timeout'] ?? DEFAULT_DRAIN_TIMEOUT,
+    maxAge: v['max-age'] ?? 0,
+    immutable: v.immutable ?? false,
+    spa: v.spa ?? false,
+    cleanUrls: v['clean-urls'] ?? false,
+    dotfiles: v.dotfiles ?? 'ignore',
+    cors: v.cors ?? false,
+    headers: v.header ?? [],
+    listing: v.listing ?? false,
+    compress: !(v['no-compress'] ?? false),
+    cacheSize: v['cache-size'] ?? parseSize('--cache-size', DEFAULT_CACHE_SIZE),
+    maxFileSize: v['max-file-size'] ?? parseSize('--max-file-size', DEFAULT_MAX_FILE_SIZE),
     accessLog: parseLogPath('--access-log', raw['access-log']),
     logFormat: parseLogFormat(raw['log-format'], raw['access-log']),
     admin: parseAdmin(raw.admin, port, raw['http-port']),
     pidFile: parseLogPath('--pid-file', raw['pid-file']),
-    watch: !(raw['no-watch'] ?? false),
+    watch: !(v['no-watch'] ?? false),
     tls,
     httpPort: parseHttpPort(raw['http-port'], tls, port),
   };
@@ -224,20 +309,20 @@ export function parseSize(flag: string, text: string): number {
 /** One year, the largest max-age RFC 9111 caches are asked to honour in practice. */
 const MAX_MAX_AGE = 31_536_000;
 
-function parseMaxAge(text: string): number {
+export function parseMaxAge(text: string): number {
   if (!/^\d{1,9}$/.test(text) || Number(text) > MAX_MAX_AGE) {
     throw new UsageError(`invalid --max-age "${text}": expected whole seconds from 0 to ${MAX_MAX_AGE}`);
   }
   return Number(text);
 }
 
-function parseDotfiles(text: string): DotfilePolicy {
+export function parseDotfiles(text: string): DotfilePolicy {
   if (text === 'deny' || text === 'ignore' || text === 'allow') return text;
   throw new UsageError(`invalid --dotfiles "${text}": expected deny, ignore or allow`);
 }
 
 /** Headers fastsrv computes itself: overriding them would break responses. */
-const RESERVED_HEADERS = new Set([
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'content-length', 'content-type', 'content-range', 'content-encoding', 'transfer-encoding',
   'etag', 'last-modified', 'date', 'connection', 'vary', 'accept-ranges', 'location', 'allow',
 ]);

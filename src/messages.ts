@@ -9,6 +9,10 @@ export type WorkerMessage =
       readonly byteCount: number;
       readonly streamedCount: number;
       readonly skipped: number;
+      /** Directories answered by a listing page. */
+      readonly listingCount: number;
+      /** describeSiteRules(): the rule files in force, or null. */
+      readonly rules: string | null;
     }
   | { readonly type: 'fatal'; readonly message: string }
   /** Answer to `metrics`: the worker registry's getMetricsAsJSON(). */

@@ -14,6 +14,9 @@ import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
 import type { Handler, HandlerWrapper } from './observe.js';
 import { recordResponse } from './outcome.js';
 import { createRedirectApp } from './redirect.js';
+import { isRedirectStatus, REDIRECT_STATUS_TEXT } from './rules/redirects-file.js';
+import { findRule } from './rules/route.js';
+import { appendQuery, formatLocation, resolveTargetKey } from './rules/target.js';
 import {
   closeConnectionsAfterResponses,
   createStreamTracker,
@@ -219,7 +222,11 @@ function closeServer(
 
 const QUIET_MS = 200;
 
-/** Serve a decoded key: the file, or the dotfile rule, a redirect, the SPA index, 404. */
+/**
+ * Serve a decoded key: the file; else the dotfile policy, a fixed redirect,
+ * a fixed 404 (rule files, forced 404s), the first matching `_redirects`
+ * rule, the SPA index, 404. A path with a file never looks at a rule.
+ */
 function createKeyHandler(state: { table: CacheTable; requests: number }, options: ServerOptions, streams: StreamTracker): KeyHandler {
   const isDotfileVisible = options.dotfiles === 'allow';
   const dotfileResponse = options.dotfiles === 'deny' ? 'forbidden' : 'notFound';
@@ -232,14 +239,39 @@ function createKeyHandler(state: { table: CacheTable; requests: number }, option
     const redirect = table.redirects.get(key);
     if (redirect !== undefined) {
       const query = req.getQuery();
-      recordResponse(301, 0);
-      res.writeStatus(query ? redirect.text + '?' + query : redirect.block).end(undefined, isClosingConnections);
+      recordResponse(Number(redirect.text.slice(0, 3)), 0);
+      res.writeStatus(query ? appendQuery(redirect.text, query) : redirect.block).end(undefined, isClosingConnections);
       return;
     }
+    const notFound = table.notFoundRoutes.get(key);
+    if (notFound !== undefined) return sendFixed(res, notFound, isHead);
+    if (table.rules.redirects.length !== 0 && serveRule(res, req, key, isHead, table, streams)) return;
     const fallback = options.spa && isRouteLike(key) ? table.files.get('/') : undefined;
     if (fallback !== undefined) return serveEntry(res, req, fallback, isHead, table, streams);
     sendFixed(res, table.fixed.notFound, isHead);
   };
+}
+
+/**
+ * The first `_redirects` rule matching a path without a file: a redirect
+ * (the query kept), a rewrite (the target's file, under this URL) or a 404
+ * page. False when no rule matches.
+ */
+function serveRule(res: HttpResponse, req: HttpRequest, key: string, isHead: boolean, table: CacheTable, streams: StreamTracker): boolean {
+  const match = findRule(table.rules.redirects, key);
+  if (match === null) return false;
+  const { rule, captures } = match;
+  if (isRedirectStatus(rule.status)) {
+    const location = appendQuery(formatLocation(rule.to, captures), req.getQuery() ?? '');
+    recordResponse(rule.status, 0);
+    res.writeStatus(REDIRECT_STATUS_TEXT[rule.status] + '\r\nLocation: ' + location).end(undefined, isClosingConnections);
+    return true;
+  }
+  const targetKey = resolveTargetKey(rule.to, captures);
+  const target = rule.status === 200 ? table.files.get(targetKey) : undefined;
+  if (target !== undefined) serveEntry(res, req, target, isHead, table, streams);
+  else sendFixed(res, rule.status === 404 ? table.getNotFoundPage(targetKey) : table.fixed.notFound, isHead);
+  return true;
 }
 
 /** A path that names an app route rather than a file: no dot in its last segment. */

@@ -5,6 +5,7 @@
  */
 import { getDefaultStoreDir, openVariantStore } from './cache/compress.js';
 import { precompressTable } from './cache/precompress.js';
+import { describeSiteRules } from './cache/site-rules.js';
 import { buildCacheTable, type BuildOptions } from './cache/table.js';
 import type { Config } from './config.js';
 import { limitOpenFiles, readOpenFileLimit } from './files.js';
@@ -42,11 +43,13 @@ export function getBuildOptions(config: Config): BuildOptions {
     cacheSize: config.cacheSize,
     maxFileSize: config.maxFileSize,
     optionsHeaders: config.cors ? CORS_PREFLIGHT_HEADERS : [],
+    listing: config.listing,
     policy: {
       maxAge: config.maxAge,
       immutable: config.immutable,
       cacheControl: userCacheControl?.[1] ?? null,
       extraHeaders: [...(config.cors ? CORS_HEADERS : []), ...userHeaders],
+      isNosniff: true,
     },
   };
 }
@@ -86,6 +89,8 @@ async function runWorker(config: Config, index: number): Promise<void> {
     byteCount: table.byteCount,
     streamedCount: table.streamedCount,
     skipped: table.skipped,
+    listingCount: table.listingCount,
+    rules: describeSiteRules(table.rules),
   });
 }
 
@@ -172,12 +177,20 @@ async function createObservers(
 function createChangeHandler(server: RunningServer, root: string, options: BuildOptions, compress: () => void) {
   const pending = new Set<string>();
   let isScheduled = false;
+  let lastRulesError = '';
   const rebuild = (): void => {
     isScheduled = false;
     const changed = new Set(pending);
     pending.clear();
     try {
-      server.setTable(buildCacheTable(root, options, server.table, changed));
+      const table = buildCacheTable(root, options, server.table, changed);
+      server.setTable(table);
+      // Said once per malformed state, not on every later rebuild.
+      const rulesError = table.rulesError?.message ?? '';
+      if (rulesError !== '' && rulesError !== lastRulesError) {
+        process.stderr.write(`fastsrv worker ${process.pid}: ${rulesError}; still serving the previous rules\n`);
+      }
+      lastRulesError = rulesError;
       compress();
     } catch (error) {
       process.stderr.write(`fastsrv worker ${process.pid}: rescan failed, still serving the previous state: ${(error as Error).message}\n`);

@@ -9,6 +9,7 @@ import { formatReport, runCheckCommand, runChecks, type CheckReport } from '../s
 import { encodeUrlPath, selectFiles, walkRoot, type DiskFile } from '../src/check/files.js';
 import { renderReport } from '../src/check/format.js';
 import { parseResponse } from '../src/check/parse.js';
+import { makeTree } from './helpers/fixtures.js';
 
 // ---------------------------------------------------------------------------
 // A small static server over node:http. With no flaws it is correct; each
@@ -455,6 +456,15 @@ describe('file selection', () => {
       'with space.txt',
       'ünïcödé.txt',
     ].sort());
+  });
+
+  test('walkRoot skips the root\'s _headers and _redirects, not files of that name deeper down', async () => {
+    const site = makeTree({ _headers: '/*\n  X-A: 1\n', _redirects: '/a /b\n', 'docs/_headers': 'content', 'index.html': 'x' });
+    try {
+      expect((await walkRoot(site.root)).map((f) => f.relPath)).toEqual(['docs/_headers', 'index.html']);
+    } finally {
+      site.remove();
+    }
   });
 
   test('selectFiles keeps all of a small tree', () => {

@@ -31,6 +31,7 @@ describe('parseArguments', () => {
         dotfiles: 'ignore',
         cors: false,
         headers: [],
+        listing: false,
         compress: true,
         cacheSize: 256 * 1024 * 1024,
         maxFileSize: 8 * 1024 * 1024,

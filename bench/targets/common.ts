@@ -47,6 +47,8 @@ export interface TargetDefinition {
   /** Variants beyond plain this target can be launched as. */
   variants?: readonly LaunchVariant[];
   plan(ctx: TargetContext): PlanOutcome;
+  /** Reads `_headers` and `_redirects`: also launched on the rules root (`site-rules`). */
+  readsSiteRules?: boolean;
 }
 
 /** Absolute path of an executable on PATH (or the path itself when absolute), or null. */

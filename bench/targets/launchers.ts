@@ -32,6 +32,7 @@ export const fastsrv: TargetDefinition = {
   describe: 'fastsrv (this project): uWebSockets.js, in-memory cache, precomputed headers',
   variants: ['access-log', 'admin'],
   plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`, buildFastsrvVariantArgs(ctx)),
+  readsSiteRules: true,
 };
 
 export const nodeHttp: TargetDefinition = {

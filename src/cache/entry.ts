@@ -53,6 +53,8 @@ export class FileEntry {
     readonly isNegotiable: boolean,
     /** Set when the body is not cached but streamed from this file. */
     readonly source: FileSource | null,
+    /** The header policy the blocks were built with (rebuilt entries keep it). */
+    readonly policy: HeaderPolicy,
   ) {}
 }
 
@@ -115,6 +117,7 @@ export function buildFileEntry(
     (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
     common.vary,
     null,
+    policy,
   );
 }
 
@@ -125,7 +128,32 @@ export function buildFileEntry(
 export function buildStreamedEntry(file: FileInfo, source: FileSource, policy: HeaderPolicy): FileEntry {
   const common = buildCommonHeaders(file, false, policy);
   const identity = buildRepresentation(EMPTY, source.size, computeStatEtag(source), null, common);
-  return new FileEntry(file.key, file.contentType, common.mtimeSec, common.lastModified, identity, null, null, 0, false, source);
+  return new FileEntry(file.key, file.contentType, common.mtimeSec, common.lastModified, identity, null, null, 0, false, source, policy);
+}
+
+/**
+ * The same entry with its header blocks built for another policy (a
+ * `_headers` change): bodies, ETags and variants are kept, nothing is
+ * read or hashed again.
+ */
+export function rebuildEntryHeaders(entry: FileEntry, policy: HeaderPolicy): FileEntry {
+  const file = { key: entry.key, contentType: entry.contentType, mtimeMs: entry.mtimeSec * 1000 };
+  const common = buildCommonHeaders(file, entry.isNegotiable, policy);
+  const rebuild = (rep: Representation | null, encoding: string | null): Representation | null =>
+    rep === null ? null : buildRepresentation(rep.body, rep.size, rep.etag, encoding, common);
+  return new FileEntry(
+    entry.key,
+    entry.contentType,
+    entry.mtimeSec,
+    entry.lastModified,
+    rebuild(entry.identity, null)!,
+    rebuild(entry.gzip, 'gzip'),
+    rebuild(entry.br, 'br'),
+    entry.encodings,
+    entry.isNegotiable,
+    entry.source,
+    policy,
+  );
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -136,6 +164,7 @@ interface RepresentationHeaders {
   readonly lastModified: string;
   readonly cacheControl: string;
   readonly vary: boolean;
+  readonly isNosniff: boolean;
   /** Extra header lines, each "\r\nName: value". */
   readonly extraText: string;
 }
@@ -149,6 +178,7 @@ function buildCommonHeaders(file: FileInfo, vary: boolean, policy: HeaderPolicy)
     lastModified: formatHttpDate(mtimeSec),
     cacheControl: getCacheControl(file.key, file.contentType, policy),
     vary,
+    isNosniff: policy.isNosniff,
     extraText: formatHeaderLines(policy.extraHeaders),
   };
 }
@@ -172,7 +202,7 @@ function buildRepresentation(
   const typed = '200 OK\r\nContent-Type: ' + h.contentType;
   const ok =
     typed + (encoding === null ? '' : '\r\nContent-Encoding: ' + encoding) + validators +
-    '\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff' + h.extraText;
+    '\r\nAccept-Ranges: bytes' + (h.isNosniff ? '\r\nX-Content-Type-Options: nosniff' : '') + h.extraText;
   const payload = copyToArrayBuffer(body);
   return new Representation(
     Buffer.from(payload),

@@ -14,8 +14,10 @@ export interface HeaderPolicy {
   readonly immutable: boolean;
   /** A user-given Cache-Control (`--header`) replaces ours everywhere. */
   readonly cacheControl: string | null;
-  /** Extra headers added to every file response (user headers, CORS). */
+  /** Extra headers added to the file's responses (user headers, CORS, `_headers`). */
   readonly extraHeaders: HeaderList;
+  /** Send `X-Content-Type-Options: nosniff` (a `_headers` rule may remove or replace it). */
+  readonly isNosniff: boolean;
 }
 
 /** Files smaller than this are not worth a compressed variant (one packet). */

@@ -36,7 +36,8 @@ export async function precompressTable(
     if (table.byteCount + extra > options.cacheSize) continue; // over budget: identity only
     table.byteCount += extra;
     const file = { key: entry.key, contentType: entry.contentType, mtimeMs: entry.mtimeSec * 1000 };
-    table.replaceEntry(buildFileEntry(file, body, variants, true, options.policy));
+    // The current entry's policy: a `_headers` edit may have rebuilt its blocks meanwhile.
+    table.replaceEntry(buildFileEntry(file, body, variants, true, current.policy));
     done++;
   }
   progress.left = 0;

@@ -4,6 +4,7 @@
  */
 import { copyToArrayBuffer, decodeLatin1 } from './bytes.js';
 import { buildHeaderBlock, type HeaderList } from './headers.js';
+import type { HeaderPolicy } from './policy.js';
 
 /** A complete response: head for GET, head for HEAD, body. */
 export class FixedResponse {
@@ -16,7 +17,7 @@ export class FixedResponse {
   ) {}
 }
 
-/** A 301 to the canonical (re-encoded) location of a directory. */
+/** A redirect with a fixed Location: a directory's canonical URL, a clean URL, a forced rule. */
 export class Redirect {
   constructor(
     /** Location without query. */
@@ -50,12 +51,28 @@ export function buildErrorPage(status: string): Buffer {
   return Buffer.from(`<!doctype html>\n<title>${status}</title>\n<h1>${status}</h1>\n`);
 }
 
-export function buildRedirect(location: string): Redirect {
-  const block = buildHeaderBlock('301 Moved Permanently', [['Location', location]]);
+export function buildRedirect(location: string, status = '301 Moved Permanently'): Redirect {
+  const block = buildHeaderBlock(status, [['Location', location]]);
   return new Redirect(location, block, decodeLatin1(block));
 }
 
-/** The fixed responses every server needs; `notFoundBody` may be 404.html. */
+const NOSNIFF: HeaderList = [['X-Content-Type-Options', 'nosniff']];
+
+/**
+ * A 404 whose body is `body` (404.html, a `_redirects` 404 page, or the
+ * default page) with the policy's extra headers. It stays `no-cache`
+ * whatever Cache-Control a rule gives the page's own path: a missing URL
+ * may exist a moment later.
+ */
+export function buildNotFoundResponse(body: Buffer | null, policy: HeaderPolicy): FixedResponse {
+  return buildFixedResponse('404 Not Found', body ?? buildErrorPage('404 Not Found'), [
+    ['Cache-Control', 'no-cache'],
+    ...(policy.isNosniff ? NOSNIFF : []),
+    ...policy.extraHeaders,
+  ]);
+}
+
+/** The fixed responses every server needs; the 404 may carry 404.html. */
 export interface FixedResponses {
   readonly badRequest: FixedResponse;
   readonly forbidden: FixedResponse;
@@ -67,22 +84,15 @@ export interface FixedResponses {
   readonly options: FixedResponse;
 }
 
-export function buildFixedResponses(
-  notFoundBody: Buffer | null,
-  extra: HeaderList,
-  optionsHeaders: HeaderList,
-): FixedResponses {
-  const nosniff: HeaderList = [['X-Content-Type-Options', 'nosniff'], ...extra];
+export function buildFixedResponses(notFound: FixedResponse, extra: HeaderList, optionsHeaders: HeaderList): FixedResponses {
+  const nosniff: HeaderList = [...NOSNIFF, ...extra];
   const allow: HeaderList = [['Allow', ALLOW], ...nosniff];
   const error = (status: string): FixedResponse => buildFixedResponse(status, buildErrorPage(status), nosniff);
   return {
     badRequest: error('400 Bad Request'),
     forbidden: error('403 Forbidden'),
     notAcceptable: error('406 Not Acceptable'),
-    notFound: buildFixedResponse('404 Not Found', notFoundBody ?? buildErrorPage('404 Not Found'), [
-      ['Cache-Control', 'no-cache'],
-      ...nosniff,
-    ]),
+    notFound,
     methodNotAllowed: buildFixedResponse('405 Method Not Allowed', buildErrorPage('405 Method Not Allowed'), allow),
     preconditionFailed: error('412 Precondition Failed'),
     unavailable: buildFixedResponse('503 Service Unavailable', buildErrorPage('503 Service Unavailable'), [

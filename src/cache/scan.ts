@@ -22,6 +22,8 @@ export interface ScanResult {
   readonly files: ScannedFile[];
   /** Directory keys with a trailing slash, the root `/` included. */
   readonly directories: string[];
+  /** Modification time of each directory, by key (for listings). */
+  readonly directoryMtimes: Map<string, number>;
   /** Entries not served: dotfiles, links leaving the root, unreadable dirs. */
   readonly skipped: number;
 }
@@ -34,20 +36,24 @@ export interface ScanOptions {
 /** Walk `root` (an absolute, existing directory) depth-first. */
 export function scanDirectory(root: string, options: ScanOptions): ScanResult {
   const realRoot = realpathSync(root);
-  const result = { files: [] as ScannedFile[], directories: [] as string[], skipped: 0 };
-  walk(realRoot, realRoot, '/', options, new Set([realRoot]), result);
+  const result: Walk = { files: [], directories: [], directoryMtimes: new Map(), skipped: 0 };
+  walk(realRoot, realRoot, '/', statSync(realRoot).mtimeMs, options, new Set([realRoot]), result);
   return result;
 }
+
+type Walk = { -readonly [K in keyof ScanResult]: ScanResult[K] };
 
 function walk(
   realRoot: string,
   dir: string,
   prefix: string,
+  mtimeMs: number,
   options: ScanOptions,
   visited: Set<string>,
-  result: { files: ScannedFile[]; directories: string[]; skipped: number },
+  result: Walk,
 ): void {
   result.directories.push(prefix);
+  result.directoryMtimes.set(prefix, mtimeMs);
   let dirents: Dirent[];
   try {
     dirents = readdirSync(dir, { withFileTypes: true });
@@ -77,7 +83,7 @@ function walk(
         continue;
       }
       visited.add(real);
-      walk(realRoot, real, prefix + name + '/', options, visited, result);
+      walk(realRoot, real, prefix + name + '/', stats.mtimeMs, options, visited, result);
     } else if (stats.isFile()) {
       result.files.push({ key: prefix + name, absPath: real, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
     } else {
@@ -95,7 +101,7 @@ function statEntry(abs: string): { real: string; stats: Stats } | null {
 }
 
 /** Real path and stats of `abs` when it resolves inside the root, else null. */
-function resolveInside(realRoot: string, abs: string): { real: string; stats: Stats } | null {
+export function resolveInside(realRoot: string, abs: string): { real: string; stats: Stats } | null {
   try {
     const real = realpathSync(abs);
     if (real !== realRoot && !real.startsWith(realRoot + sep)) return null;

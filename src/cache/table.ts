@@ -2,17 +2,17 @@
  * The cache table: decoded URL path → entry, built from one walk of the root.
  * Setup only; the server reads the maps.
  */
-import { closeSync, openSync, readSync, type Stats } from 'node:fs';
-import { encodePath } from '../http/path.js';
+import type { Stats } from 'node:fs';
+import { RuleError } from '../rules/syntax.js';
 import { getContentType } from '../mime.js';
-import { buildFileEntry, buildStreamedEntry, FileSource, type FileEntry } from './entry.js';
+import { buildFileEntry, buildStreamedEntry, FileSource, rebuildEntryHeaders, type FileEntry } from './entry.js';
 import { formatHeaderLines } from './headers.js';
 import { isCompressible, type HeaderPolicy } from './policy.js';
-import { buildFixedResponses, buildRedirect, type FixedResponses, type Redirect } from './responses.js';
+import { readBody, readSibling } from './read.js';
+import { buildFixedResponses, buildNotFoundResponse, type FixedResponse, type FixedResponses, type Redirect } from './responses.js';
+import { addCleanUrls, addDirectoryIndexes, addListings, applyForcedRules, listServedKeys, NOT_FOUND_PAGE } from './routes.js';
 import { scanDirectory, type ScannedFile } from './scan.js';
-
-export const INDEX_NAME = 'index.html';
-export const NOT_FOUND_PAGE = '/404.html';
+import { loadSiteRules, NO_RULES, RULE_FILE_KEYS, type SiteRules } from './site-rules.js';
 
 export interface BuildOptions {
   readonly includeDotfiles: boolean;
@@ -26,14 +26,25 @@ export interface BuildOptions {
   readonly maxFileSize: number;
   /** Preflight headers for OPTIONS (CORS), or none. */
   readonly optionsHeaders: ReadonlyArray<readonly [string, string]>;
+  /** A directory without index.html serves a listing page. */
+  readonly listing: boolean;
+  /** The command line's header policy; `_headers` refines it per file. */
   readonly policy: HeaderPolicy;
 }
 
 export class CacheTable {
   /** Served keys → entries: files, `/dir/` index aliases, clean URLs. */
   readonly files = new Map<string, FileEntry>();
-  /** `/dir` → `/dir/`, and `/about.html` → `/about` with clean URLs. */
+  /** `/dir` → `/dir/`, `/about.html` → `/about` with clean URLs, forced rule redirects. */
   readonly redirects = new Map<string, Redirect>();
+  /** Paths that answer a fixed 404 before any rule: the rule files, forced 404 rules. */
+  readonly notFoundRoutes = new Map<string, FixedResponse>();
+  /** `_headers` and `_redirects` in force; the miss path reads `rules.redirects`. */
+  rules: SiteRules = NO_RULES;
+  /** Set when the rule files on disk are malformed and the previous rules were kept. */
+  rulesError: RuleError | null = null;
+  /** 404 pages of `_redirects` 404 rules, by the page's key (files only: bounded). */
+  private readonly notFoundPages = new Map<string, FixedResponse>();
   /** Every served key of a file, by the file's own key. */
   private readonly keysOf = new Map<string, string[]>();
   /** What the scan found for each file key: lets a rebuild reuse entries. */
@@ -45,6 +56,8 @@ export class CacheTable {
   streamedCount = 0;
   /** Found but not served: dotfiles, unreadable, links out of the root. */
   skipped = 0;
+  /** Directories answered by a listing page. */
+  listingCount = 0;
 
   /** The extra headers as "\r\nName: value" lines, for heads built per request. */
   readonly extraHeaderText: string;
@@ -64,11 +77,24 @@ export class CacheTable {
     else if (!keys.includes(key)) keys.push(key);
   }
 
-  /** Stop serving a file under its own key (it stays under its aliases). */
-  removeOwnKey(fileKey: string): void {
-    this.files.delete(fileKey);
-    const keys = this.keysOf.get(fileKey);
-    if (keys !== undefined) this.keysOf.set(fileKey, keys.filter((k) => k !== fileKey));
+  /** Stop serving whatever `key` serves (the entry stays under its other keys). */
+  removeKey(key: string): void {
+    const entry = this.files.get(key);
+    if (entry === undefined) return;
+    this.files.delete(key);
+    const keys = this.keysOf.get(entry.key);
+    if (keys !== undefined) this.keysOf.set(entry.key, keys.filter((k) => k !== key));
+  }
+
+  /** The 404 a `_redirects` 404 rule answers with the file at `key` (or the plain 404). */
+  getNotFoundPage(key: string): FixedResponse {
+    const known = this.notFoundPages.get(key);
+    if (known !== undefined) return known;
+    const entry = this.files.get(key);
+    if (entry === undefined || entry.source !== null) return this.fixed.notFound;
+    const page = buildNotFoundResponse(entry.identity.body, this.rules.resolvePolicy([key], this.options.policy));
+    this.notFoundPages.set(key, page);
+    return page;
   }
 
   /** The entry of a file by its own key, wherever it is served. */
@@ -97,7 +123,7 @@ export class CacheTable {
   /** Rebuild a streamed entry whose file changed on disk, and swap it in. */
   refreshStreamedEntry(entry: FileEntry, stats: Stats): FileEntry {
     const source = new FileSource(entry.source!.absPath, stats.size, stats.mtimeMs, stats.ino);
-    const next = buildStreamedEntry({ key: entry.key, contentType: entry.contentType, mtimeMs: stats.mtimeMs }, source, this.options.policy);
+    const next = buildStreamedEntry({ key: entry.key, contentType: entry.contentType, mtimeMs: stats.mtimeMs }, source, entry.policy);
     this.replaceEntry(next);
     return next;
   }
@@ -107,7 +133,9 @@ export class CacheTable {
  * Scan `root`, read every file once and build every header block. With
  * `previous`, entries of files whose stat (path, size, mtime, inode) did not
  * change, and that are not in `changed`, are reused as they are, compressed
- * variants included: only what changed is read again.
+ * variants included: only what changed is read again (and only the header
+ * blocks when `_headers` changed). Malformed rule files throw RuleError
+ * without `previous`; with it, its rules stay and `rulesError` says why.
  */
 export function buildCacheTable(
   root: string,
@@ -117,18 +145,21 @@ export function buildCacheTable(
 ): CacheTable {
   const scan = scanDirectory(root, { includeDotfiles: options.includeDotfiles });
   const byKey = new Map(scan.files.map((f) => [f.key, f]));
-  const table = new CacheTable(buildFixedResponses(null, options.policy.extraHeaders, options.optionsHeaders), options);
+  const table = new CacheTable(buildFixedResponses(buildNotFoundResponse(null, options.policy), options.policy.extraHeaders, options.optionsHeaders), options);
+  table.rules = loadRules(table, byKey, previous);
+  for (const key of RULE_FILE_KEYS) byKey.delete(key);
   table.skipped = scan.skipped;
   // Smallest files first: the budget then holds as many files as it can.
-  const bySize = [...scan.files].sort((a, b) => a.size - b.size);
+  const bySize = [...byKey.values()].sort((a, b) => a.size - b.size);
   for (const file of bySize) {
     const contentType = getContentType(file.key);
+    const policy = table.rules.resolvePolicy(listServedKeys(file.key, byKey, options), options.policy);
     const fits = file.size <= options.maxFileSize && table.byteCount + file.size <= options.cacheSize;
     const reused = previous === null ? undefined : findReusable(previous, byKey, changed, file, fits);
     const entry =
-      reused !== undefined ? reuseEntry(table, reused)
-      : fits ? buildCachedEntry(table, byKey, file, contentType, options)
-      : buildStreamed(table, file, contentType, options);
+      reused !== undefined ? reuseEntry(table, reused, policy)
+      : fits ? buildCachedEntry(table, byKey, file, contentType, policy)
+      : buildStreamed(table, file, contentType, policy);
     if (entry === null) {
       table.skipped++;
       continue;
@@ -138,12 +169,25 @@ export function buildCacheTable(
     table.fileCount++;
   }
   addDirectoryIndexes(table, scan.directories);
+  if (options.listing) addListings(table, scan);
   if (options.cleanUrls) addCleanUrls(table);
   const notFound = table.files.get(NOT_FOUND_PAGE);
-  if (notFound !== undefined) {
-    table.fixed = buildFixedResponses(notFound.identity.body, options.policy.extraHeaders, options.optionsHeaders);
-  }
+  const notFoundPolicy = table.rules.resolvePolicy([NOT_FOUND_PAGE], options.policy);
+  table.fixed = buildFixedResponses(buildNotFoundResponse(notFound?.identity.body ?? null, notFoundPolicy), options.policy.extraHeaders, options.optionsHeaders);
+  for (const key of RULE_FILE_KEYS) table.notFoundRoutes.set(key, table.fixed.notFound);
+  applyForcedRules(table);
   return table;
+}
+
+/** The rules on disk; on a malformed edit after start, the previous rules. */
+function loadRules(table: CacheTable, scanned: ReadonlyMap<string, ScannedFile>, previous: CacheTable | null): SiteRules {
+  try {
+    return loadSiteRules(scanned, previous?.rules ?? null);
+  } catch (error) {
+    if (previous === null || !(error instanceof RuleError)) throw error;
+    table.rulesError = error;
+    return previous.rules;
+  }
 }
 
 function isSameScan(a: ScannedFile | undefined, b: ScannedFile | undefined): boolean {
@@ -169,13 +213,13 @@ function findReusable(
   return entry !== undefined && (entry.source === null) === fits ? entry : undefined;
 }
 
-function reuseEntry(table: CacheTable, entry: FileEntry): FileEntry {
+function reuseEntry(table: CacheTable, entry: FileEntry, policy: HeaderPolicy): FileEntry {
   if (entry.source === null) {
     table.byteCount += entry.identity.size + (entry.gzip?.size ?? 0) + (entry.br?.size ?? 0);
   } else {
     table.streamedCount++;
   }
-  return entry;
+  return entry.policy === policy ? entry : rebuildEntryHeaders(entry, policy);
 }
 
 function buildCachedEntry(
@@ -183,82 +227,20 @@ function buildCachedEntry(
   byKey: Map<string, ScannedFile>,
   file: ScannedFile,
   contentType: string,
-  options: BuildOptions,
+  policy: HeaderPolicy,
 ): FileEntry | null {
   const body = readBody(file);
   if (body === null) return null;
   const gzip = readSibling(byKey, file, '.gz');
   const br = readSibling(byKey, file, '.br');
-  const isNegotiable = gzip !== null || br !== null || (options.compress && isCompressible(contentType, body.length));
+  const isNegotiable = gzip !== null || br !== null || (table.options.compress && isCompressible(contentType, body.length));
   table.byteCount += body.length + (gzip?.length ?? 0) + (br?.length ?? 0);
-  return buildFileEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, body, { gzip, br }, isNegotiable, options.policy);
+  return buildFileEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, body, { gzip, br }, isNegotiable, policy);
 }
 
-function buildStreamed(table: CacheTable, file: ScannedFile, contentType: string, options: BuildOptions): FileEntry {
+function buildStreamed(table: CacheTable, file: ScannedFile, contentType: string, policy: HeaderPolicy): FileEntry {
   table.streamedCount++;
   const source = new FileSource(file.absPath, file.size, file.mtimeMs, file.ino);
-  return buildStreamedEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, source, options.policy);
+  return buildStreamedEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, source, policy);
 }
 
-/**
- * Read a file whose size the scan already knows: open, one read, close
- * (readFileSync would fstat again). Small files land in Node's shared
- * buffer pool instead of one allocation each. A file that shrank since the
- * scan yields what is there; one that grew is read to the scanned size, and
- * the watcher's event for that write triggers a re-read.
- */
-function readBody(file: ScannedFile): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(file.absPath, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const body = Buffer.allocUnsafe(file.size);
-    let length = 0;
-    while (length < body.length) {
-      const n = readSync(fd, body, length, body.length - length, length);
-      if (n === 0) break;
-      length += n;
-    }
-    return length === body.length ? body : body.subarray(0, length);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * A precompressed sibling (`app.js.gz` for `app.js`, as nginx gzip_static
- * and Caddy's precompressed use them), when it is not older than the file:
- * an older sibling is probably stale. The sibling stays servable by name.
- */
-function readSibling(byKey: Map<string, ScannedFile>, file: ScannedFile, ext: string): Buffer | null {
-  const sibling = byKey.get(file.key + ext);
-  if (sibling === undefined || sibling.mtimeMs < file.mtimeMs) return null;
-  return readBody(sibling);
-}
-
-function addDirectoryIndexes(table: CacheTable, directories: readonly string[]): void {
-  for (const dir of directories) {
-    const index = table.files.get(dir + INDEX_NAME);
-    if (index === undefined) continue;
-    table.addKey(dir, index);
-    if (dir !== '/') table.redirects.set(dir.slice(0, -1), buildRedirect(encodePath(dir)));
-  }
-}
-
-/** `/a/about.html` is served at `/a/about`; its own key redirects there. */
-function addCleanUrls(table: CacheTable): void {
-  for (const entry of [...table.entries()]) {
-    const key = entry.key;
-    if (!key.endsWith('.html') || key.endsWith('/' + INDEX_NAME) || key === NOT_FOUND_PAGE) continue;
-    const clean = key.slice(0, -'.html'.length);
-    if (table.files.has(clean) || clean.endsWith('/')) continue; // a real file or directory alias wins
-    table.addKey(clean, entry);
-    table.removeOwnKey(key);
-    table.redirects.set(key, buildRedirect(encodePath(clean)));
-  }
-}

@@ -23,8 +23,9 @@ const PLAIN_NAME = /^[A-Za-z0-9._~/-]*$/;
 
 /**
  * Regular files under `root`, sorted by path, at most MAX_WALKED_FILES.
- * Dotfiles and dot-directories are skipped (servers hide them on purpose)
- * and symlinks are not followed.
+ * Dotfiles and dot-directories are skipped (servers hide them on purpose),
+ * as are the root's `_headers` and `_redirects`, and symlinks are not
+ * followed.
  */
 export async function walkRoot(root: string): Promise<DiskFile[]> {
   const files: DiskFile[] = [];
@@ -35,6 +36,8 @@ export async function walkRoot(root: string): Promise<DiskFile[]> {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
+      // Site rules, not content: fastsrv, Netlify and Cloudflare Pages never serve them.
+      if (dir === '' && (entry.name === '_headers' || entry.name === '_redirects')) continue;
       const relPath = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) pending.push(relPath);
       else if (entry.isFile()) {

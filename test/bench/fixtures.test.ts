@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildFixtureBytes, createFixtures, createRandom, FIXTURES, LARGE_FIXTURE } from '../../bench/fixtures.js';
+import { buildFixtureBytes, buildHeadersRules, buildRedirectRules, createFixtures, createRandom, createRuleFixtures, FIXTURES, LARGE_FIXTURE } from '../../bench/fixtures.js';
 import { SCENARIOS, selectScenarios } from '../../bench/scenarios.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-fixtures-test-'));
@@ -46,5 +46,33 @@ describe('scenarios', () => {
   test('selectScenarios keeps the order asked for and rejects unknown names', () => {
     expect(selectScenarios(['site', '1k']).map((s) => s.name)).toEqual(['site', '1k']);
     expect(() => selectScenarios(['2k'])).toThrow(/unknown scenario/);
+  });
+});
+
+describe('rule fixtures (site-rules)', () => {
+  test('30 blocks and 30 rules that parse, none of them forcing a fixture path or catching everything', async () => {
+    const { parseHeadersFile } = await import('../../src/rules/headers-file.js');
+    const { parseRedirectsFile } = await import('../../src/rules/redirects-file.js');
+    const { findRule } = await import('../../src/rules/route.js');
+    expect(parseHeadersFile(buildHeadersRules())).toHaveLength(30);
+    const rules = parseRedirectsFile(buildRedirectRules());
+    expect(rules).toHaveLength(30);
+    for (const f of FIXTURES) expect(findRule(rules, f.urlPath), f.urlPath).toBeNull();
+    expect(findRule(rules, '/missing/nothing-here.html')).toBeNull();
+  });
+
+  test('createRuleFixtures writes the fixtures and both files', () => {
+    const rulesDir = join(dir, 'rules-root');
+    createRuleFixtures(rulesDir);
+    expect(readFileSync(join(rulesDir, '_headers'), 'utf8')).toBe(buildHeadersRules());
+    expect(readFileSync(join(rulesDir, '_redirects'), 'utf8')).toBe(buildRedirectRules());
+    expect(statSync(join(rulesDir, 'index.html')).size).toBe(1024);
+  });
+
+  test('the site-rules scenario rotates the site paths on the rules root', () => {
+    const [site, rules] = selectScenarios(['site', 'site-rules']);
+    expect(rules!.paths).toEqual(site!.paths);
+    expect(rules!.root).toBe('rules');
+    expect(site!.root).toBeUndefined();
   });
 });

@@ -39,7 +39,7 @@ describe('getContentType', () => {
 });
 
 describe('entries', () => {
-  const policy = { maxAge: 60, immutable: false, cacheControl: null, extraHeaders: [['X-Extra', 'yes']] as const };
+  const policy = { maxAge: 60, immutable: false, cacheControl: null, extraHeaders: [['X-Extra', 'yes']] as const, isNosniff: true };
   const body = Buffer.from('body { }\n');
   const file = { key: '/a.css', contentType: 'text/css; charset=utf-8', mtimeMs: 784111777_500 };
   const entry = buildFileEntry(file, body, { gzip: null, br: null }, false, policy);

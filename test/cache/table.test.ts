@@ -64,7 +64,8 @@ describe('buildCacheTable', () => {
     cacheSize: 1 << 30,
     maxFileSize: 1 << 30,
     optionsHeaders: [],
-    policy: { maxAge: 0, immutable: false, cacheControl: null, extraHeaders: [] },
+    listing: false,
+    policy: { maxAge: 0, immutable: false, cacheControl: null, extraHeaders: [], isNosniff: true },
   });
 
   it('maps /dir/ to its index and /dir to a redirect', () => {
