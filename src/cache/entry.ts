@@ -203,9 +203,11 @@ function buildRepresentation(
   const ok =
     typed + (encoding === null ? '' : '\r\nContent-Encoding: ' + encoding) + validators +
     '\r\nAccept-Ranges: bytes' + (h.isNosniff ? '\r\nX-Content-Type-Options: nosniff' : '') + h.extraText;
-  const payload = copyToArrayBuffer(body);
+  // A body that already owns its ArrayBuffer (a rebuilt entry's) is kept, not copied again.
+  const isOwned = body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength;
+  const payload = isOwned ? (body.buffer as ArrayBuffer) : copyToArrayBuffer(body);
   return new Representation(
-    Buffer.from(payload),
+    isOwned ? body : Buffer.from(payload),
     payload,
     size,
     etag,

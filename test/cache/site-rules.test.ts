@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeLatin1 } from '../../src/cache/bytes.js';
 import { checkSiteRules } from '../../src/cache/site-rules.js';
 import { buildCacheTable, type BuildOptions } from '../../src/cache/table.js';
 import { RuleError } from '../../src/rules/syntax.js';
@@ -29,7 +30,7 @@ function build(files: Record<string, string>, options: Partial<BuildOptions> = {
   return buildCacheTable(tree.root, { ...OPTIONS, ...options });
 }
 
-const head = (block: Buffer): string => block.toString('latin1');
+const head = (block: ArrayBuffer): string => decodeLatin1(block);
 
 describe('_headers in the header blocks', () => {
   const files = {
@@ -134,7 +135,7 @@ describe('forced _redirects rules are compiled per path', () => {
     expect(table.files.has('/old.html')).toBe(false);
     expect(head(table.redirects.get('/old.html')!.block)).toBe('308 Permanent Redirect\r\nLocation: /new');
     expect(table.files.get('/app/real.js')).toBe(table.files.get('/app/index.html'));
-    expect(table.notFoundRoutes.get('/gone/page.html')?.body.toString()).toBe('docs missing');
+    expect(Buffer.from(table.notFoundRoutes.get('/gone/page.html')!.body).toString()).toBe('docs missing');
     expect(table.files.get('/docs/page.html')?.identity.body.toString()).toBe('page');
   });
 
