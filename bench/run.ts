@@ -27,14 +27,16 @@ const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEER_COMMANDS = ['nginx', 'apache2', 'lighttpd', 'h2o', 'caddy', 'bun'];
 
 async function startTargets(options: Options, group: ScenarioGroup, tempDir: string, cpu: CpuPlan): Promise<{ statuses: TargetStatus[]; running: RunningTarget[] }> {
-  const { scenarios, root, tls } = group;
+  const { scenarios, tls } = group;
   const statuses: TargetStatus[] = [];
   const running: RunningTarget[] = [];
   const connections = Math.max(options.connections, ...scenarios.map((s) => s.connections ?? 0));
   for (const name of group.targets) {
     const def = findTarget(name)!;
     for (const variant of listVariants(scenarios, def.variants ?? [])) {
-      const label = [tls ? 'TLS' : '', group.isRules ? 'rules root' : '', variant === 'plain' ? '' : variant].filter((x) => x !== '').join(', ');
+      // The `rules` variant is the same server on the root with generated rule files.
+      const root = variant === 'rules' ? group.rulesRoot! : group.root;
+      const label = [tls ? 'TLS' : '', variant === 'plain' ? '' : variant === 'rules' ? 'rules root' : variant].filter((x) => x !== '').join(', ');
       const title = label === '' ? name : `${name} (${label})`;
       showStatus(`starting ${title}…`);
       const result = await launchTarget(def, { root, tempDir, workers: options.workers, connections, repoDir: REPO_DIR, serverCpus: cpu.serverCpus, tls, variant });
@@ -126,28 +128,19 @@ interface ScenarioGroup {
   readonly root: string;
   readonly tls: TlsFiles | null;
   readonly targets: string[];
-  /** The root with generated `_headers` and `_redirects`: only targets that read them. */
-  readonly isRules: boolean;
+  /** The root with generated `_headers` and `_redirects`, for `rules` launches; null when no scenario wants it. */
+  readonly rulesRoot: string | null;
 }
 
-/**
- * Plain scenarios, then TLS ones (with a certificate made for this run),
- * then those on the rules root (launched for the targets that read rule
- * files); empty groups left out.
- */
+/** Plain scenarios, then TLS ones (with a certificate made for this run); empty groups left out. */
 function groupScenarios(scenarios: Scenario[], options: Options, root: string, tempDir: string): ScenarioGroup[] {
-  const plain = scenarios.filter((s) => !s.isTls && s.root !== 'rules');
+  const plain = scenarios.filter((s) => !s.isTls);
   const tls = scenarios.filter((s) => s.isTls);
-  const rules = scenarios.filter((s) => !s.isTls && s.root === 'rules');
+  const rulesRoot = plain.some((s) => s.variant === 'rules') ? join(tempDir, 'root-rules') : null;
+  if (rulesRoot !== null) createRuleFixtures(rulesRoot);
   const groups: ScenarioGroup[] = [];
-  if (plain.length > 0) groups.push({ scenarios: plain, root, tls: null, targets: options.targets, isRules: false });
-  if (tls.length > 0) groups.push({ scenarios: tls, root, tls: createBenchCertificate(tempDir), targets: options.targets, isRules: false });
-  const readers = options.targets.filter((name) => findTarget(name)!.readsSiteRules);
-  if (rules.length > 0 && readers.length > 0) {
-    const rulesRoot = join(tempDir, 'root-rules');
-    createRuleFixtures(rulesRoot);
-    groups.push({ scenarios: rules, root: rulesRoot, tls: null, targets: readers, isRules: true });
-  }
+  if (plain.length > 0) groups.push({ scenarios: plain, root, tls: null, targets: options.targets, rulesRoot });
+  if (tls.length > 0) groups.push({ scenarios: tls, root, tls: createBenchCertificate(tempDir), targets: options.targets, rulesRoot: null });
   return groups;
 }
 
@@ -170,9 +163,9 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   const statuses: TargetStatus[] = [];
   const measurements: Measurement[] = [];
   try {
-    // Plain scenarios run against plain launches, then TLS ones against
-    // launches with the run's certificate, then rules-root ones: one set of
-    // servers at a time.
+    // Plain scenarios run against plain launches (and their variants, the
+    // rules root's included), then TLS ones against launches with the run's
+    // certificate: one set of servers at a time.
     for (const group of groupScenarios(scenarios, options, root, tempDir)) {
       const started = await startTargets(options, group, tempDir, cpu);
       statuses.push(...started.statuses);

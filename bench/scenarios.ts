@@ -71,14 +71,6 @@ export const SCENARIOS: readonly Scenario[] = [
     minBodyBytes: Math.floor(meanSize(SITE_PATHS) * 0.9),
     maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
   },
-  buildBulkScenario('1g', LARGE_FIXTURE.urlPath, STREAM_NOTE, 8),
-  { ...buildFileScenario('tls-1k', '/index.html'), title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) over HTTPS, keep-alive`, isTls: true },
-  {
-    ...buildFileScenario('tls-handshake', '/index.html'),
-    title: 'GET /index.html over HTTPS, a new connection per request (Connection: close): req/s = full TLS handshakes/s, CPU/req = CPU per handshake',
-    isTls: true,
-    isNewConnection: true,
-  },
   {
     ...buildFileScenario('1k-log', '/index.html'),
     title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) with an access log: fastsrv --access-log FILE, nginx access_log FILE combined buffer=64k flush=100ms (compare with 1k)`,
@@ -97,7 +89,15 @@ export const SCENARIOS: readonly Scenario[] = [
     isConditional: false,
     minBodyBytes: Math.floor(meanSize(SITE_PATHS) * 0.9),
     maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
-    root: 'rules',
+    variant: 'rules',
+  },
+  buildBulkScenario('1g', LARGE_FIXTURE.urlPath, STREAM_NOTE, 8),
+  { ...buildFileScenario('tls-1k', '/index.html'), title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) over HTTPS, keep-alive`, isTls: true },
+  {
+    ...buildFileScenario('tls-handshake', '/index.html'),
+    title: 'GET /index.html over HTTPS, a new connection per request (Connection: close): req/s = full TLS handshakes/s, CPU/req = CPU per handshake',
+    isTls: true,
+    isNewConnection: true,
   },
 ];
 

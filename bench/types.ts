@@ -56,12 +56,7 @@ export interface Scenario {
    * Measured against launches with this feature on (targets/common.ts LaunchVariant), beside
    * the plain ones; targets without the variant are not measured. Absent: plain.
    */
-  variant?: 'access-log' | 'admin';
-  /**
-   * `rules`: served from a root that also holds generated `_headers` and `_redirects`
-   * (bench/fixtures.ts), by the targets that read them (fastsrv). Absent: the plain root.
-   */
-  root?: 'rules';
+  variant?: 'access-log' | 'admin' | 'rules';
 }
 
 /** What a load client reports for one window. */
@@ -134,7 +129,7 @@ export interface TargetStatus {
   /** Set for the launch that serves the TLS scenarios (null until it negotiated). Absent in old records. */
   tls?: TlsStatus | null;
   /** The launch variant (absent: plain, and in old records). */
-  variant?: 'access-log' | 'admin';
+  variant?: 'access-log' | 'admin' | 'rules';
 }
 
 /** Everything a run produced; this is the raw JSON written to results/. */

@@ -24,9 +24,10 @@ export interface TargetContext {
  * A launch of a target with one operations feature on, for scenarios that
  * measure what it costs: `access-log` writes a combined access log to a file
  * in workDir (buffered where the server can), `admin` enables fastsrv's
- * metrics listener.
+ * metrics listener, `rules` serves the root that also holds generated
+ * `_headers` and `_redirects` (fastsrv reads them; bench/fixtures.ts).
  */
-export type LaunchVariant = 'plain' | 'access-log' | 'admin';
+export type LaunchVariant = 'plain' | 'access-log' | 'admin' | 'rules';
 
 export interface LaunchPlan {
   command: string;
@@ -47,8 +48,6 @@ export interface TargetDefinition {
   /** Variants beyond plain this target can be launched as. */
   variants?: readonly LaunchVariant[];
   plan(ctx: TargetContext): PlanOutcome;
-  /** Reads `_headers` and `_redirects`: also launched on the rules root (`site-rules`). */
-  readsSiteRules?: boolean;
 }
 
 /** Absolute path of an executable on PATH (or the path itself when absolute), or null. */

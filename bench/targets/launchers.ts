@@ -30,9 +30,9 @@ export function buildFastsrvVariantArgs(ctx: Pick<TargetContext, 'variant' | 'wo
 export const fastsrv: TargetDefinition = {
   name: 'fastsrv',
   describe: 'fastsrv (this project): uWebSockets.js, in-memory cache, precomputed headers',
-  variants: ['access-log', 'admin'],
+  // rules: served from the root with generated _headers and _redirects (bench/run.ts), no flag.
+  variants: ['access-log', 'admin', 'rules'],
   plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`, buildFastsrvVariantArgs(ctx)),
-  readsSiteRules: true,
 };
 
 export const nodeHttp: TargetDefinition = {

@@ -72,7 +72,7 @@ describe('rule fixtures (site-rules)', () => {
   test('the site-rules scenario rotates the site paths on the rules root', () => {
     const [site, rules] = selectScenarios(['site', 'site-rules']);
     expect(rules!.paths).toEqual(site!.paths);
-    expect(rules!.root).toBe('rules');
-    expect(site!.root).toBeUndefined();
+    expect(rules!.variant).toBe('rules');
+    expect(site!.variant).toBeUndefined();
   });
 });

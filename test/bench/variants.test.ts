@@ -29,6 +29,13 @@ describe('launch variants', () => {
     expect(listVariants(selectScenarios(['1k-log']), [])).toEqual([]);
   });
 
+  test('site-rules: only fastsrv has the rules launch (the same flags, another root)', () => {
+    const scenarios = selectScenarios(['site', 'site-rules']);
+    expect(listVariants(scenarios, fastsrv.variants ?? [])).toEqual(['plain', 'rules']);
+    expect(listVariants(scenarios, nginx.variants ?? [])).toEqual(['plain']);
+    expect(buildFastsrvVariantArgs({ workDir: '/tmp/w', variant: 'rules' })).toEqual([]);
+  });
+
   test('fastsrv flags per variant', () => {
     expect(buildFastsrvVariantArgs({ workDir: '/tmp/w' })).toEqual([]);
     expect(buildFastsrvVariantArgs({ workDir: '/tmp/w', variant: 'access-log' })).toEqual(['--access-log', '/tmp/w/access.log']);
