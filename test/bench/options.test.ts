@@ -24,7 +24,7 @@ describe('parseOptions', () => {
   test('lists, --full and numbers', () => {
     const o = parseOptions(['--targets', 'nginx, fastsrv', '--full', '--duration', '10', '--warmup', '0', '--client', 'autocannon'], TWO_CPUS);
     expect(o.targets).toEqual(['nginx', 'fastsrv']);
-    expect(o.scenarios).toEqual(['1k', '16k', '256k', '4m', '404', '304', 'site', '1g', 'tls-1k', 'tls-handshake', '1k-log', '1k-admin', 'site-rules']);
+    expect(o.scenarios).toEqual(['1k', '16k', '256k', '4m', '404', '304', 'site', '1k-log', '1k-admin', 'site-rules', '1g', 'tls-1k', 'tls-handshake']);
     expect(o).toMatchObject({ duration: 10, warmup: 0, client: 'autocannon' });
   });
 
