@@ -21,7 +21,7 @@ import { hasCommand } from './helpers/netns.js';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
 const HAS_ADMIN = 'admin' in OPTIONS;
-const NO_ADMIN = 'fastsrv has no --admin HOST:PORT option yet (branch ops, issue 12 not on main)';
+const NO_ADMIN = 'this fastsrv build has no --admin HOST:PORT option (issue 12)';
 const MiB = 1024 * 1024;
 
 /** The value after `flag` in an argv, or undefined. */
