@@ -51,9 +51,9 @@ function waitForMessage<T extends { type: string }>(child: ChildProcess, type: s
 
 /** Fork the profiled worker with the Config the primary would give it; resolve once it listens. */
 async function startWorker(root: string, port: number, cpu: CpuPlan, tempDir: string): Promise<ChildProcess> {
-  const config = buildConfig(root, { host: '127.0.0.1', port: String(port), 'no-watch': true }, {});
+  const config = buildConfig(root, { host: '127.0.0.1', port: String(port), 'no-watch': true, 'compress-store': join(tempDir, 'compressed') }, {});
   const child = fork(join(REPO_DIR, 'dist/bench/heap/worker.js'), [], {
-    // TMPDIR: the compression store lives in this run's temp dir, not the user's.
+    // The compression store lives in this run's temp dir, not the user's.
     env: { ...process.env, FASTSRV_CONFIG: JSON.stringify(config), FASTSRV_WORKER_INDEX: '0', TMPDIR: tempDir },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Command line: `fastsrv [root] [options]` and `fastsrv check URL`.
+ * Command line: `fastsrv [root] [options]`, `fastsrv check URL` and
+ * `fastsrv compress DIR`.
  * parseArguments is pure and exported for tests; main runs only when this
  * file is the entry point.
  */
@@ -8,18 +9,21 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config-file.js';
-import { buildConfig, OPTIONS, UsageError, type Config, type OptionDefinition, type RawOptions } from './config.js';
+import { buildConfig, OPTIONS, UsageError, validateRoot, type Config, type OptionDefinition, type RawOptions } from './config.js';
 import { formatVersion } from './version.js';
 
 export type Command =
   | { readonly kind: 'serve'; readonly config: Config }
   | { readonly kind: 'check'; readonly url: string; readonly root: string | undefined }
+  /** `dir` as given (for messages), `root` its absolute path. */
+  | { readonly kind: 'compress'; readonly dir: string; readonly root: string }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
 /** Parse argv (without node and script) into a command; throws UsageError. */
 export function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Command {
   if (argv[0] === 'check') return parseCheckArguments(argv.slice(1));
+  if (argv[0] === 'compress') return parseCompressArguments(argv.slice(1));
   const { values, positionals } = parseStrict(argv, PARSE_ARGS_OPTIONS);
   const flags = values as RawOptions;
   if (flags.help) return { kind: 'help' };
@@ -55,6 +59,17 @@ function parseCheckArguments(argv: readonly string[]): Command {
   return { kind: 'check', url, root: values.root as string | undefined };
 }
 
+const COMPRESS_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseCompressArguments(argv: readonly string[]): Command {
+  const { values, positionals } = parseStrict(argv, COMPRESS_OPTIONS);
+  if (values.help) return { kind: 'help' };
+  if (positionals.length !== 1) throw new UsageError('compress needs exactly one directory, e.g. fastsrv compress dist/');
+  return { kind: 'compress', dir: positionals[0], root: validateRoot(positionals[0]) };
+}
+
 type OptionDefs = Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? O : never) : never;
 
 function parseStrict<T extends OptionDefs>(argv: readonly string[], options: T) {
@@ -71,6 +86,7 @@ export function formatUsage(): string {
   const lines = [
     'Usage: fastsrv [root] [options]      serve the directory root (default .)',
     '       fastsrv check URL [--root DIR] probe a static server for HTTP correctness',
+    '       fastsrv compress DIR           write best-quality .br/.gz siblings (build step)',
     '',
     'Options:',
   ];
@@ -106,6 +122,11 @@ async function main(): Promise<void> {
     case 'check': {
       const { runCheckCommand } = await import('./check.js');
       process.exitCode = await runCheckCommand(command.url, command.root);
+      return;
+    }
+    case 'compress': {
+      const { runCompressCommand } = await import('./compress/command.js');
+      process.exitCode = await runCompressCommand(command.root, command.dir);
       return;
     }
     case 'serve': {

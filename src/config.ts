@@ -4,8 +4,8 @@
  * Config to every worker.
  */
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export interface Config {
   /** Absolute path of the served directory. */
@@ -35,6 +35,10 @@ export interface Config {
   readonly listing: boolean;
   /** Precompress compressible files with brotli and gzip. */
   readonly compress: boolean;
+  /** Absolute path of the compressed-variant store (workers share it, restarts reuse it). */
+  readonly compressStore: string;
+  /** Bytes the store may hold before its least recently used entries are evicted. */
+  readonly compressStoreSize: number;
   /** Bytes of file bodies (and variants) held in memory per worker. */
   readonly cacheSize: number;
   /** Files larger than this are streamed from disk, never cached. */
@@ -159,6 +163,8 @@ export const OPTIONS = {
   'cache-size': { type: 'string', arg: 'BYTES', json: NUMBER_OR_STRING, parse: (text) => parseSize('--cache-size', text), help: 'memory for file bodies per worker, e.g. 512M (default 256M); the rest streams' },
   'max-file-size': { type: 'string', arg: 'BYTES', json: NUMBER_OR_STRING, parse: (text) => parseSize('--max-file-size', text), help: 'files above this size stream from disk, e.g. 16M (default 8M)' },
   'no-compress': { type: 'boolean', json: BOOLEAN, help: 'do not precompress with brotli/gzip (.br/.gz siblings are still used)' },
+  'compress-store': { type: 'string', arg: 'DIR', json: STRING, parse: validateStoreDir, resolvePaths: resolveFrom, help: 'directory of compressed variants, kept across restarts (default $TMPDIR/fastsrv-<uid>/compressed)' },
+  'compress-store-size': { type: 'string', arg: 'BYTES', json: NUMBER_OR_STRING, parse: (text) => parsePositiveSize('--compress-store-size', text), help: 'bound of --compress-store; least recently used entries go first (default 1G)' },
   'no-watch': { type: 'boolean', json: BOOLEAN, help: 'do not watch the root for changes (SIGHUP still reloads)' },
   'drain-timeout': { type: 'string', arg: 'S', json: NUMBER, parse: (text) => parseNumber('--drain-timeout', text, 0, 3600), help: 'seconds to finish in-flight responses on shutdown (default 5)' },
   cert: { type: 'string', arg: 'FILE', json: STRING, resolvePaths: resolveFrom, help: 'serve HTTPS on --port with this PEM certificate (chain) file; needs --key' },
@@ -230,6 +236,8 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
     headers: v.header ?? [],
     listing: v.listing ?? false,
     compress: !(v['no-compress'] ?? false),
+    compressStore: v['compress-store'] ?? getDefaultStoreDir(),
+    compressStoreSize: v['compress-store-size'] ?? parseSize('--compress-store-size', DEFAULT_COMPRESS_STORE_SIZE),
     cacheSize: v['cache-size'] ?? parseSize('--cache-size', DEFAULT_CACHE_SIZE),
     maxFileSize: v['max-file-size'] ?? parseSize('--max-file-size', DEFAULT_MAX_FILE_SIZE),
     accessLog: parseLogPath('--access-log', raw['access-log']),
@@ -294,6 +302,7 @@ function parseHttpPort(text: string | undefined, tls: TlsConfig | null, port: nu
 
 export const DEFAULT_CACHE_SIZE = '256M';
 export const DEFAULT_MAX_FILE_SIZE = '8M';
+export const DEFAULT_COMPRESS_STORE_SIZE = '1G';
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 /** "512M", "1.5G", "65536", "64k" → bytes (binary units, an optional trailing B). */
@@ -304,6 +313,32 @@ export function parseSize(flag: string, text: string): number {
     throw new UsageError(`invalid ${flag} "${text}": expected bytes with an optional K, M, G or T suffix`);
   }
   return bytes;
+}
+
+function parsePositiveSize(flag: string, text: string): number {
+  const bytes = parseSize(flag, text);
+  if (bytes === 0) throw new UsageError(`invalid ${flag} "${text}": expected more than 0 bytes`);
+  return bytes;
+}
+
+/** One store per user under the temp directory (private: mode 0700, checked when opened). */
+export function getDefaultStoreDir(): string {
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
+  return join(tmpdir(), `fastsrv-${user}`, 'compressed');
+}
+
+/** An absolute path that is a directory or does not exist yet (workers create it). */
+function validateStoreDir(text: string): string {
+  if (text === '') throw new UsageError('invalid --compress-store "": expected a directory');
+  const dir = resolve(text);
+  let stats;
+  try {
+    stats = statSync(dir, { throwIfNoEntry: false });
+  } catch {
+    stats = undefined;
+  }
+  if (stats !== undefined && !stats.isDirectory()) throw new UsageError(`--compress-store "${text}" is not a directory`);
+  return dir;
 }
 
 /** One year, the largest max-age RFC 9111 caches are asked to honour in practice. */
@@ -369,7 +404,8 @@ function validateHost(text: string): string {
   return text;
 }
 
-function validateRoot(text: string): string {
+/** The absolute path of an existing directory; throws UsageError naming `text`. */
+export function validateRoot(text: string): string {
   const root = resolve(text);
   let isDirectory: boolean;
   try {

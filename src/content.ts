@@ -77,33 +77,36 @@ export function serveEntry(
   if (partial === RESPONDED) return;
   if (partial !== null) {
     if (isHead) endWithoutBody(res, partial.head + '\r\nContent-Length: ' + partial.length, 206);
-    else sendSegments(res, partial.head, entry, rep, partial.segments, partial.length, table, streams, 206);
+    else sendSegments(res, partial.head, rep, partial.segments, partial.length, table, streams, 206);
   } else if (isHead) {
     endWithoutBody(res, rep.headBlock, 200);
-  } else if (entry.source === null) {
+  } else if (rep.source === null) {
     sendBody(res, rep.okBlock, rep.payload, streams, 200);
   } else {
-    sendSegments(res, rep.okBlock, entry, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams, 200);
+    sendSegments(res, rep.okBlock, rep, [{ start: 0, end: rep.size - 1 }], rep.size, table, streams, 200);
   }
 }
 
 /**
- * A streamed entry must still describe the file on disk (one stat): a
- * changed file gets a rebuilt entry, swapped into the table; a deleted one
- * is a 404 (null).
+ * A streamed entry must still describe the files on disk (one stat each
+ * for the file and its siblings): a change gets a rebuilt entry, swapped
+ * into the table; a deleted file is a 404 (null).
  */
 function checkStreamedEntry(entry: FileEntry, table: CacheTable): FileEntry | null {
-  const { status, stats } = checkSource(entry.source!);
+  const status = checkSource(entry.source!).status;
   if (status === FILE_MISSING) return null;
-  if (status === FILE_OK || stats === undefined) return entry;
-  return table.refreshStreamedEntry(entry, stats);
+  if (status === FILE_OK && isSiblingCurrent(entry.gzip) && isSiblingCurrent(entry.br)) return entry;
+  return table.refreshStreamedEntry(entry);
+}
+
+function isSiblingCurrent(rep: Representation | null): boolean {
+  return rep === null || checkSource(rep.source!).status === FILE_OK;
 }
 
 /** Write a body made of segments: from the cached bytes, or streamed from disk. */
 function sendSegments(
   res: HttpResponse,
   head: Head,
-  entry: FileEntry,
   rep: Representation,
   segments: Segment[],
   length: number,
@@ -111,8 +114,8 @@ function sendSegments(
   streams: StreamTracker,
   status: number,
 ): void {
-  if (entry.source === null) return sendBody(res, head, joinSegments(rep.body, segments, length), streams, status);
-  const file = acquireFile(entry.source);
+  if (rep.source === null) return sendBody(res, head, joinSegments(rep.body, segments, length), streams, status);
+  const file = acquireFile(rep.source);
   if (typeof file === 'number') {
     // The file vanished or changed since the stat a moment ago, or we are
     // out of descriptors: a retryable 503, never a crash or a wrong body.

@@ -3,9 +3,9 @@
  * primary, precompress in the background, drain on shutdown. Started by the
  * primary with cluster.fork().
  */
-import { getDefaultStoreDir, openVariantStore } from './cache/compress.js';
-import { precompressTable } from './cache/precompress.js';
+import { precompressBeforeListen, precompressTable, type PrecompressProgress } from './cache/precompress.js';
 import { describeSiteRules } from './cache/site-rules.js';
+import { openVariantStore, type VariantStore } from './cache/store.js';
 import { buildCacheTable, type BuildOptions } from './cache/table.js';
 import type { Config } from './config.js';
 import { limitOpenFiles, readOpenFileLimit } from './files.js';
@@ -63,9 +63,11 @@ async function runWorker(config: Config, index: number): Promise<void> {
   if (fileLimit !== null) limitOpenFiles(fileLimit);
   const options = getBuildOptions(config);
   const table = buildCacheTable(config.root, options);
-  const compression = { left: 0 };
+  const compression: PrecompressProgress = { left: 0 };
   let current: RunningServer | null = null;
   const observers = await createObservers(config, index, () => current, compression);
+  const store = config.compress ? openStore(config, index) : null;
+  if (config.compress) precompressBeforeListen(table, options, store);
   const server = await startServer(uws, table, {
     host: config.host,
     port: config.port,
@@ -77,7 +79,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
   });
   current = server;
   setServer(server, observers.beforeExit);
-  const compress = createCompressor(server, options, config, index, compression);
+  const compress = createCompressor(server, options, config, store, index, compression);
   process.on('message', createChangeHandler(server, config.root, options, compress));
   process.on('message', (message: PrimaryMessage) => {
     if (message?.type === 'started') compress();
@@ -94,10 +96,16 @@ async function runWorker(config: Config, index: number): Promise<void> {
   });
 }
 
-/** Run background precompression over the served table; one pass at a time. */
-function createCompressor(server: RunningServer, options: BuildOptions, config: Config, index: number, progress: { left: number }): () => void {
+/** Run precompression (fast, then best) over the served table; one run at a time. */
+function createCompressor(
+  server: RunningServer,
+  options: BuildOptions,
+  config: Config,
+  store: VariantStore | null,
+  index: number,
+  progress: PrecompressProgress,
+): () => void {
   if (!config.compress) return () => {};
-  const store = openVariantStore(getDefaultStoreDir());
   let isRunning = false;
   let isRequested = false;
   const run = async (): Promise<void> => {
@@ -105,6 +113,7 @@ function createCompressor(server: RunningServer, options: BuildOptions, config: 
     do {
       isRequested = false;
       await precompressTable(() => server.table, options, store, index, config.workers, progress);
+      if (store !== null && store.writtenSincePrune > 0) await store.prune().catch(() => 0);
     } while (isRequested);
     isRunning = false;
   };
@@ -112,6 +121,18 @@ function createCompressor(server: RunningServer, options: BuildOptions, config: 
     isRequested = true;
     if (!isRunning) void run();
   };
+}
+
+/** The compressed-variant store, or null (said once, by the first worker) when it cannot be used. */
+function openStore(config: Config, index: number): VariantStore | null {
+  try {
+    return openVariantStore(config.compressStore, config.compressStoreSize);
+  } catch (error) {
+    if (index === 0) {
+      process.stderr.write(`fastsrv: compression store not used, every worker compresses on its own: ${(error as Error).message}\n`);
+    }
+    return null;
+  }
 }
 
 interface Observers {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatUsage, parseArguments } from '../src/cli.js';
 import { parseSni, UsageError } from '../src/config.js';
@@ -33,6 +33,8 @@ describe('parseArguments', () => {
         headers: [],
         listing: false,
         compress: true,
+        compressStore: join(tmpdir(), `fastsrv-${process.getuid!()}`, 'compressed'),
+        compressStoreSize: 1024 ** 3,
         cacheSize: 256 * 1024 * 1024,
         maxFileSize: 8 * 1024 * 1024,
         accessLog: null,
@@ -119,6 +121,15 @@ describe('parseArguments', () => {
     [['--admin', '127.0.0.1:8080'], /--admin port 8080 is the site's --port/],
     [['--admin', '127.0.0.1:3000', '--port', '3000'], /--admin port 3000 is the site's --port/],
     [['--cert', 'c', '--key', 'k', '--http-port', '8081', '--admin', '127.0.0.1:8081'], /--admin port 8081 is also --http-port/],
+    [['--compress-store', aFile], /--compress-store ".*index.html" is not a directory/],
+    [['--compress-store', ''], /invalid --compress-store ""/],
+    [['--compress-store-size', '0'], /invalid --compress-store-size "0": expected more than 0 bytes/],
+    [['--compress-store-size', 'lots'], /invalid --compress-store-size "lots"/],
+    [['compress'], /compress needs exactly one directory/],
+    [['compress', 'a', 'b'], /compress needs exactly one directory/],
+    [['compress', '/definitely/not/here'], /root directory "\/definitely\/not\/here" does not exist/],
+    [['compress', aFile], /is not a directory/],
+    [['compress', tree.root, '--port', '1'], /Unknown option '--port'/],
   ])('%j → UsageError %s', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError);
     expect(() => parseArguments(argv)).toThrow(message);
@@ -182,9 +193,21 @@ describe('parseArguments', () => {
     expect(() => parseArguments(['--admin', '127.0.0.1:3000'], { PORT: '3000' })).toThrow(/is the site's --port/);
   });
 
+  it('compress DIR: the directory as given and its absolute path', () => {
+    expect(parseArguments(['compress', tree.root])).toEqual({ kind: 'compress', dir: tree.root, root: tree.root });
+    const relative = parseArguments(['compress', '.']);
+    expect(relative).toEqual({ kind: 'compress', dir: '.', root: process.cwd() });
+    expect(parseArguments(['compress', '--help'])).toEqual({ kind: 'help' });
+  });
+
+  it('--compress-store (resolved, may not exist yet) and --compress-store-size', () => {
+    const command = parseArguments(['--compress-store', 'some/new/dir', '--compress-store-size', '64M']);
+    expect(command.kind === 'serve' && command.config).toMatchObject({ compressStore: resolve('some/new/dir'), compressStoreSize: 64 * 1024 * 1024 });
+  });
+
   it('usage lists every option', () => {
     const usage = formatUsage();
-    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback', '--cert', '--key', '--passphrase-file', '--sni', '--http-port', '--access-log', '--log-format', '--admin', '--pid-file']) {
+    for (const flag of ['--port', '--host', '--workers', '--help', '--version', '--allow-js-fallback', '--cert', '--key', '--passphrase-file', '--sni', '--http-port', '--access-log', '--log-format', '--admin', '--pid-file', '--compress-store', '--compress-store-size', 'compress DIR']) {
       expect(usage).toContain(flag);
     }
   });

@@ -102,21 +102,16 @@ export function writeSiteTree(root: string, files: readonly PlannedFile[], seed 
 }
 
 /**
- * Files to poll until they come back brotli-encoded. fastsrv compresses in order of
- * size (its cache table is built smallest first) and worker i of N starts at i/N of that
- * list, so each worker's last files sit just before those offsets: take a few around
- * each, plus `spread` files evenly over the list. Ties in size keep scan order, which
- * this cannot know exactly, hence the window rather than a single file.
+ * Files to poll until they come back brotli-encoded: `count` of the compressible files,
+ * evenly spread over them in fastsrv's order (its cache table is built smallest first),
+ * the smallest and the largest included. Workers split each compression pass by bytes
+ * and meet somewhere inside each other's shares (src/cache/shares.ts), so no place in the
+ * list is known to be last; an even spread bounds how early the last probe can turn.
  */
-export function selectProbeFiles(files: readonly PlannedFile[], workers: number, spread = 16, window = 3): PlannedFile[] {
+export function selectProbeFiles(files: readonly PlannedFile[], count = 64): PlannedFile[] {
   const list = files.filter(isCompressible).sort((a, b) => a.size - b.size);
-  const n = list.length;
-  if (n === 0) return [];
+  if (list.length <= count) return list;
   const picked = new Set<PlannedFile>();
-  for (let w = 0; w < workers; w++) {
-    const last = (Math.floor((n * w) / workers) - 1 + n) % n;
-    for (let d = -window; d <= window; d++) picked.add(list[(last + d + n) % n]!);
-  }
-  for (let i = 0; i < spread; i++) picked.add(list[Math.floor(((i + 0.5) * n) / spread)]!);
+  for (let i = 0; i < count; i++) picked.add(list[Math.round((i * (list.length - 1)) / (count - 1))]!);
   return [...picked];
 }

@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import { HAS_BR, HAS_GZIP } from '../http/encoding.js';
 import { copyToArrayBuffer, encodeLatin1 } from './bytes.js';
+import type { CompressionLevel, Variants } from './compress.js';
 import { formatHeaderLines, formatHttpDate } from './headers.js';
 import { getCacheControl, type HeaderPolicy } from './policy.js';
 
@@ -32,6 +33,8 @@ export class Representation {
      * Content-Range (built per range request, see partial.ts).
      */
     readonly afterTypeOffset: number,
+    /** The file the bytes are streamed from; null when they are in `body`. */
+    readonly source: FileSource | null,
   ) {}
 }
 
@@ -51,6 +54,8 @@ export class FileEntry {
     readonly encodings: number,
     /** Sends `Vary: Accept-Encoding` (variants exist or are being made). */
     readonly isNegotiable: boolean,
+    /** The level of the variants fastsrv made; null for none or siblings. */
+    readonly compressed: CompressionLevel | null,
     /** Set when the body is not cached but streamed from this file. */
     readonly source: FileSource | null,
     /** The header policy the blocks were built with (rebuilt entries keep it). */
@@ -78,10 +83,12 @@ export interface FileInfo {
 /**
  * Quoted ETag of a streamed file, from its stat as nginx does (hashing a
  * file we do not keep would mean reading it all at start-up): modification
- * time in microseconds and size, in hex.
+ * time in microseconds and size, in hex; a sibling's tag also names its
+ * encoding, so no two representations can share one.
  */
-export function computeStatEtag(source: FileSource): string {
-  return '"' + Math.floor(source.mtimeMs * 1000).toString(16) + '-' + source.size.toString(16) + '"';
+export function computeStatEtag(source: FileSource, encoding: string | null = null): string {
+  const tag = Math.floor(source.mtimeMs * 1000).toString(16) + '-' + source.size.toString(16);
+  return '"' + tag + (encoding === null ? '' : '-' + encoding) + '"';
 }
 
 /** Quoted strong ETag from the content: 16 base64url chars of SHA-1. */
@@ -99,11 +106,35 @@ export function computeEtag(body: Buffer): string {
 export function buildFileEntry(
   file: FileInfo,
   body: Buffer,
-  variants: { readonly gzip: Buffer | null; readonly br: Buffer | null },
+  variants: Variants,
   isNegotiable: boolean,
   policy: HeaderPolicy,
+  level: CompressionLevel | null = null,
 ): FileEntry {
   const common = buildCommonHeaders(file, isNegotiable || variants.gzip !== null || variants.br !== null, policy);
+  const identity = buildRepresentation(body, body.length, computeEtag(body), null, null, common);
+  return buildCachedVariants(file, common, identity, variants, level, policy);
+}
+
+/**
+ * The entry `entry` becomes with compressed `variants` made at `level`:
+ * the identity representation is reused as it is (its blocks already say
+ * `Vary`, since the entry was negotiable), so only the variants are built,
+ * with the entry's own policy (a `_headers` edit may have rebuilt it).
+ */
+export function withVariants(entry: FileEntry, variants: Variants, level: CompressionLevel): FileEntry {
+  const file = { key: entry.key, contentType: entry.contentType, mtimeMs: entry.mtimeSec * 1000 };
+  return buildCachedVariants(file, buildCommonHeaders(file, true, entry.policy), entry.identity, variants, level, entry.policy);
+}
+
+function buildCachedVariants(
+  file: FileInfo,
+  common: RepresentationHeaders,
+  identity: Representation,
+  variants: Variants,
+  level: CompressionLevel | null,
+  policy: HeaderPolicy,
+): FileEntry {
   const gzip = variants.gzip === null ? null : buildVariant(variants.gzip, 'gzip', common);
   const br = variants.br === null ? null : buildVariant(variants.br, 'br', common);
   return new FileEntry(
@@ -111,24 +142,51 @@ export function buildFileEntry(
     file.contentType,
     common.mtimeSec,
     common.lastModified,
-    buildRepresentation(body, body.length, computeEtag(body), null, common),
+    identity,
     gzip,
     br,
     (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
     common.vary,
+    level,
     null,
     policy,
   );
 }
 
+/** Fresh `.gz` / `.br` siblings of a streamed file. */
+export interface StreamedSiblings {
+  readonly gzip: FileSource | null;
+  readonly br: FileSource | null;
+}
+
 /**
  * Build the entry of a file too big for the cache: the same precomputed
- * blocks, a stat ETag, identity only; the body is read per request.
+ * blocks, stat ETags; the body (or the sibling's, for a variant) is read
+ * per request.
  */
-export function buildStreamedEntry(file: FileInfo, source: FileSource, policy: HeaderPolicy): FileEntry {
-  const common = buildCommonHeaders(file, false, policy);
-  const identity = buildRepresentation(EMPTY, source.size, computeStatEtag(source), null, common);
-  return new FileEntry(file.key, file.contentType, common.mtimeSec, common.lastModified, identity, null, null, 0, false, source, policy);
+export function buildStreamedEntry(file: FileInfo, source: FileSource, siblings: StreamedSiblings, policy: HeaderPolicy): FileEntry {
+  const common = buildCommonHeaders(file, siblings.gzip !== null || siblings.br !== null, policy);
+  const identity = buildRepresentation(EMPTY, source.size, computeStatEtag(source), null, source, common);
+  const gzip = siblings.gzip === null ? null : buildStreamedVariant(siblings.gzip, 'gzip', common);
+  const br = siblings.br === null ? null : buildStreamedVariant(siblings.br, 'br', common);
+  return new FileEntry(
+    file.key,
+    file.contentType,
+    common.mtimeSec,
+    common.lastModified,
+    identity,
+    gzip,
+    br,
+    (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
+    common.vary,
+    null,
+    source,
+    policy,
+  );
+}
+
+function buildStreamedVariant(source: FileSource, encoding: string, h: RepresentationHeaders): Representation {
+  return buildRepresentation(EMPTY, source.size, computeStatEtag(source, encoding), encoding, source, h);
 }
 
 /**
@@ -140,7 +198,7 @@ export function rebuildEntryHeaders(entry: FileEntry, policy: HeaderPolicy): Fil
   const file = { key: entry.key, contentType: entry.contentType, mtimeMs: entry.mtimeSec * 1000 };
   const common = buildCommonHeaders(file, entry.isNegotiable, policy);
   const rebuild = (rep: Representation | null, encoding: string | null): Representation | null =>
-    rep === null ? null : buildRepresentation(rep.body, rep.size, rep.etag, encoding, common);
+    rep === null ? null : buildRepresentation(rep.body, rep.size, rep.etag, encoding, rep.source, common);
   return new FileEntry(
     entry.key,
     entry.contentType,
@@ -151,6 +209,7 @@ export function rebuildEntryHeaders(entry: FileEntry, policy: HeaderPolicy): Fil
     rebuild(entry.br, 'br'),
     entry.encodings,
     entry.isNegotiable,
+    entry.compressed,
     entry.source,
     policy,
   );
@@ -184,7 +243,7 @@ function buildCommonHeaders(file: FileInfo, vary: boolean, policy: HeaderPolicy)
 }
 
 function buildVariant(body: Buffer, encoding: string, h: RepresentationHeaders): Representation {
-  return buildRepresentation(body, body.length, computeEtag(body), encoding, h);
+  return buildRepresentation(body, body.length, computeEtag(body), encoding, null, h);
 }
 
 function buildRepresentation(
@@ -192,6 +251,7 @@ function buildRepresentation(
   size: number,
   etag: string,
   encoding: string | null,
+  source: FileSource | null,
   h: RepresentationHeaders,
 ): Representation {
   // Header values here are ASCII by construction (mime-db types, base64url
@@ -215,5 +275,6 @@ function buildRepresentation(
     encodeLatin1(ok + '\r\nContent-Length: ' + size),
     encodeLatin1('304 Not Modified' + validators + h.extraText),
     typed.length,
+    source,
   );
 }

@@ -25,6 +25,20 @@ export const MIN_COMPRESS_SIZE = 1024;
 /** A variant is kept only when it is at most this fraction of the original. */
 export const MAX_COMPRESSED_RATIO = 0.9;
 
+/** A compressed variant of `originalSize` bytes is worth keeping: it saves at least 10%. */
+export function isWorthKeeping(variantSize: number, originalSize: number): boolean {
+  return variantSize <= originalSize * MAX_COMPRESSED_RATIO;
+}
+
+/**
+ * A precompressed sibling (`app.js.br`) describes its file when it is not
+ * older than it (nginx gzip_static and Caddy do not check; a sibling older
+ * than its file was probably left by a previous build).
+ */
+export function isSiblingFresh(siblingMtimeMs: number, fileMtimeMs: number): boolean {
+  return siblingMtimeMs >= fileMtimeMs;
+}
+
 /**
  * HTML is the entry point that names every other asset, so it is always
  * revalidated (`no-cache`); assets get max-age, plus `immutable` when their

@@ -1,5 +1,6 @@
 /** Reading file bodies for the cache table. Setup only. */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { isSiblingFresh } from './policy.js';
 import type { ScannedFile } from './scan.js';
 
 /**
@@ -34,12 +35,12 @@ export function readBody(file: ScannedFile): Buffer | null {
 
 /**
  * A precompressed sibling (`app.js.gz` for `app.js`, as nginx gzip_static
- * and Caddy's precompressed use them), when it is not older than the file:
- * an older sibling is probably stale. The sibling stays servable by name.
+ * and Caddy's precompressed use them), when it is fresh (isSiblingFresh).
+ * The sibling stays servable by name.
  */
 export function readSibling(byKey: Map<string, ScannedFile>, file: ScannedFile, ext: string): Buffer | null {
   const sibling = byKey.get(file.key + ext);
-  if (sibling === undefined || sibling.mtimeMs < file.mtimeMs) return null;
+  if (sibling === undefined || !isSiblingFresh(sibling.mtimeMs, file.mtimeMs)) return null;
   return readBody(sibling);
 }
 

@@ -31,7 +31,16 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Include names starting with a dot (`--dotfiles allow`). */
   readonly includeDotfiles: boolean;
+  /** Told of each entry not listed, by key (`/dir/` for a directory), and why. */
+  readonly onSkip?: (key: string, reason: SkipReason) => void;
 }
+
+/**
+ * dotfile: a name starting with `.`; outside: a link out of the root;
+ * unreadable: a dangling link, or a stat or readdir that failed; loop: a
+ * directory already walked; special: a FIFO, socket or device.
+ */
+export type SkipReason = 'dotfile' | 'outside' | 'unreadable' | 'loop' | 'special';
 
 /** Walk `root` (an absolute, existing directory) depth-first. */
 export function scanDirectory(root: string, options: ScanOptions): ScanResult {
@@ -54,32 +63,36 @@ function walk(
 ): void {
   result.directories.push(prefix);
   result.directoryMtimes.set(prefix, mtimeMs);
+  const skip = (key: string, reason: SkipReason): void => {
+    result.skipped++;
+    options.onSkip?.(key, reason);
+  };
   let dirents: Dirent[];
   try {
     dirents = readdirSync(dir, { withFileTypes: true });
   } catch {
-    result.skipped++;
+    skip(prefix, 'unreadable');
     return;
   }
   dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const dirent of dirents) {
     const name = dirent.name;
     if (!options.includeDotfiles && name.charCodeAt(0) === 46) {
-      result.skipped++;
+      skip(prefix + name, 'dotfile');
       continue;
     }
     // `dir` is already a real path, so only links need resolving.
     const target = dirent.isSymbolicLink()
-      ? resolveInside(realRoot, join(dir, name))
+      ? resolveLink(realRoot, join(dir, name))
       : statEntry(join(dir, name));
-    if (target === null) {
-      result.skipped++;
+    if (typeof target === 'string') {
+      skip(prefix + name, target);
       continue;
     }
     const { real, stats } = target;
     if (stats.isDirectory()) {
       if (visited.has(real)) {
-        result.skipped++;
+        skip(prefix + name + '/', 'loop');
         continue;
       }
       visited.add(real);
@@ -87,26 +100,32 @@ function walk(
     } else if (stats.isFile()) {
       result.files.push({ key: prefix + name, absPath: real, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
     } else {
-      result.skipped++; // sockets, FIFOs, devices: never served
+      skip(prefix + name, 'special'); // sockets, FIFOs, devices: never served
     }
   }
 }
 
-function statEntry(abs: string): { real: string; stats: Stats } | null {
+function statEntry(abs: string): { real: string; stats: Stats } | 'unreadable' {
   try {
     return { real: abs, stats: statSync(abs) };
   } catch {
-    return null;
+    return 'unreadable';
   }
 }
 
 /** Real path and stats of `abs` when it resolves inside the root, else null. */
 export function resolveInside(realRoot: string, abs: string): { real: string; stats: Stats } | null {
+  const target = resolveLink(realRoot, abs);
+  return typeof target === 'string' ? null : target;
+}
+
+/** Real path and stats of `abs` when it resolves inside the root, else why not. */
+function resolveLink(realRoot: string, abs: string): { real: string; stats: Stats } | 'outside' | 'unreadable' {
   try {
     const real = realpathSync(abs);
-    if (real !== realRoot && !real.startsWith(realRoot + sep)) return null;
+    if (real !== realRoot && !real.startsWith(realRoot + sep)) return 'outside';
     return { real, stats: statSync(real) };
   } catch {
-    return null;
+    return 'unreadable';
   }
 }

@@ -2,10 +2,9 @@
  * The cache table: decoded URL path → entry, built from one walk of the root.
  * Setup only; the server reads the maps.
  */
-import type { Stats } from 'node:fs';
 import { RuleError } from '../rules/syntax.js';
 import { getContentType } from '../mime.js';
-import { buildFileEntry, buildStreamedEntry, FileSource, rebuildEntryHeaders, type FileEntry } from './entry.js';
+import { buildFileEntry, rebuildEntryHeaders, type FileEntry } from './entry.js';
 import { formatHeaderLines } from './headers.js';
 import { isCompressible, type HeaderPolicy } from './policy.js';
 import { readBody, readSibling } from './read.js';
@@ -13,6 +12,7 @@ import { buildFixedResponses, buildNotFoundResponse, type FixedResponse, type Fi
 import { addCleanUrls, addDirectoryIndexes, addListings, applyForcedRules, listServedKeys, NOT_FOUND_PAGE } from './routes.js';
 import { scanDirectory, type ScannedFile } from './scan.js';
 import { loadSiteRules, NO_RULES, RULE_FILE_KEYS, type SiteRules } from './site-rules.js';
+import { buildStreamedFileEntry, rebuildStreamedEntry } from './streamed.js';
 
 export interface BuildOptions {
   readonly includeDotfiles: boolean;
@@ -120,11 +120,13 @@ export class CacheTable {
     for (const key of this.keysOf.get(next.key) ?? []) this.files.set(key, next);
   }
 
-  /** Rebuild a streamed entry whose file changed on disk, and swap it in. */
-  refreshStreamedEntry(entry: FileEntry, stats: Stats): FileEntry {
-    const source = new FileSource(entry.source!.absPath, stats.size, stats.mtimeMs, stats.ino);
-    const next = buildStreamedEntry({ key: entry.key, contentType: entry.contentType, mtimeMs: stats.mtimeMs }, source, entry.policy);
-    this.replaceEntry(next);
+  /**
+   * Rebuild a streamed entry whose file or siblings changed on disk, and
+   * swap it in; null when the file is gone (see rebuildStreamedEntry).
+   */
+  refreshStreamedEntry(entry: FileEntry): FileEntry | null {
+    const next = rebuildStreamedEntry(entry, entry.policy);
+    if (next !== null) this.replaceEntry(next);
     return next;
   }
 }
@@ -159,7 +161,7 @@ export function buildCacheTable(
     const entry =
       reused !== undefined ? reuseEntry(table, reused, policy)
       : fits ? buildCachedEntry(table, byKey, file, contentType, policy)
-      : buildStreamed(table, file, contentType, policy);
+      : buildStreamed(table, byKey, file, contentType, policy);
     if (entry === null) {
       table.skipped++;
       continue;
@@ -238,9 +240,14 @@ function buildCachedEntry(
   return buildFileEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, body, { gzip, br }, isNegotiable, policy);
 }
 
-function buildStreamed(table: CacheTable, file: ScannedFile, contentType: string, policy: HeaderPolicy): FileEntry {
+function buildStreamed(
+  table: CacheTable,
+  byKey: Map<string, ScannedFile>,
+  file: ScannedFile,
+  contentType: string,
+  policy: HeaderPolicy,
+): FileEntry {
   table.streamedCount++;
-  const source = new FileSource(file.absPath, file.size, file.mtimeMs, file.ino);
-  return buildStreamedEntry({ key: file.key, contentType, mtimeMs: file.mtimeMs }, source, policy);
+  return buildStreamedFileEntry(byKey, file, contentType, policy);
 }
 

@@ -57,7 +57,7 @@ export function createWorkerMetrics(state: WorkerState): WorkerMetrics {
   });
   new Gauge({
     name: 'fastsrv_compression_pending',
-    help: 'Files of the running background compression pass not compressed yet (the maximum over workers).',
+    help: 'Files of the running compression pass (fast, then best) not compressed yet (the maximum over workers).',
     registers: [registry],
     aggregator: 'max',
     collect() {

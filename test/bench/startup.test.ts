@@ -42,18 +42,18 @@ describe('writeSiteTree', () => {
 describe('selectProbeFiles', () => {
   const plan = planSiteTree(2000);
   const bySize = plan.filter(isCompressible).sort((a, b) => a.size - b.size);
-  test('one worker: the largest files (its last) and a spread, all compressible', () => {
-    const probes = selectProbeFiles(plan, 1);
+  test('64 compressible files spread over the size order, smallest and largest included', () => {
+    const probes = selectProbeFiles(plan);
+    expect(probes).toHaveLength(64);
     expect(probes.every(isCompressible)).toBe(true);
+    expect(probes).toContain(bySize[0]);
     expect(probes).toContain(bySize.at(-1));
-    expect(probes.length).toBeGreaterThanOrEqual(16);
+    expect(probes).toContain(bySize[Math.round((32 * (bySize.length - 1)) / 63)]);
   });
-  test('two workers: also the files just before the middle (worker 2 starts there)', () => {
-    const probes = selectProbeFiles(plan, 2);
-    expect(probes).toContain(bySize[Math.floor(bySize.length / 2) - 1]);
-    expect(probes).toContain(bySize.at(-1));
+  test('fewer compressible files than asked: all of them; none → no probes', () => {
+    expect(selectProbeFiles(plan.slice(0, 50), 64)).toHaveLength(plan.slice(0, 50).filter(isCompressible).length);
+    expect(selectProbeFiles(plan.filter((f) => f.kind === 'png'))).toEqual([]);
   });
-  test('nothing compressible → no probes', () => expect(selectProbeFiles(plan.filter((f) => f.kind === 'png'), 2)).toEqual([]));
 });
 
 test('parseBannerMs', () => {
@@ -76,10 +76,12 @@ describe('parseStartupOptions', () => {
 
 test('formatStartupTable', () => {
   const run: StartupRun = {
-    workers: 2, mode: 'cold', bannerReadyMs: 812, spawnToBannerMs: 901.4, spawnToFirstOkMs: 899.6, spawnToCompressedMs: null,
+    workers: 2, mode: 'cold', bannerReadyMs: 812, spawnToBannerMs: 901.4, spawnToFirstOkMs: 899.6, spawnToCompressedMs: null, spawnToBestMs: null,
     rssAtReadyBytes: 200 * 1024 * 1024, peakRssBytes: 250 * 1024 * 1024, cpuSec: 12.345, notes: ['not all 20 probed files were brotli after 600 s'],
   };
-  const table = formatStartupTable([run, { ...run, mode: 'no-compress', notes: [] }]);
-  expect(table).toContain('| 2 | cold | 812 | 901 | 900 | – | 200.0 MiB | 250.0 MiB | 12.35 | not all 20 probed files were brotli after 600 s |');
-  expect(table).toContain('| 2 | no-compress | 812 | 901 | 900 | n/a |');
+  const done = { ...run, spawnToCompressedMs: 1500.2, spawnToBestMs: 31_000.4, notes: [] };
+  const table = formatStartupTable([run, done, { ...run, mode: 'no-compress', notes: [] }]);
+  expect(table).toContain('| 2 | cold | 812 | 901 | 900 | – | – | – | 200.0 MiB | 250.0 MiB | 12.35 | not all 20 probed files were brotli after 600 s |');
+  expect(table).toContain('| 2 | cold | 812 | 901 | 900 | 1500 | 599 | 31000 | 200.0 MiB |');
+  expect(table).toContain('| 2 | no-compress | 812 | 901 | 900 | n/a | n/a | n/a |');
 });
