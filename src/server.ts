@@ -239,7 +239,7 @@ function createKeyHandler(state: { table: CacheTable; requests: number }, option
     const redirect = table.redirects.get(key);
     if (redirect !== undefined) {
       const query = req.getQuery();
-      recordResponse(Number(redirect.text.slice(0, 3)), 0);
+      recordResponse(redirect.status, 0);
       res.writeStatus(query ? appendQuery(redirect.text, query) : redirect.block).end(undefined, isClosingConnections);
       return;
     }

@@ -137,19 +137,24 @@ function buildCachedVariants(
 ): FileEntry {
   const gzip = variants.gzip === null ? null : buildVariant(variants.gzip, 'gzip', common);
   const br = variants.br === null ? null : buildVariant(variants.br, 'br', common);
+  return assembleEntry(file, common, identity, gzip, br, level, null, policy);
+}
+
+/** A FileEntry from its representations; `encodings` follows from which exist. */
+function assembleEntry(
+  file: FileInfo,
+  common: RepresentationHeaders,
+  identity: Representation,
+  gzip: Representation | null,
+  br: Representation | null,
+  level: CompressionLevel | null,
+  source: FileSource | null,
+  policy: HeaderPolicy,
+): FileEntry {
+  const encodings = (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR);
   return new FileEntry(
-    file.key,
-    file.contentType,
-    common.mtimeSec,
-    common.lastModified,
-    identity,
-    gzip,
-    br,
-    (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
-    common.vary,
-    level,
-    null,
-    policy,
+    file.key, file.contentType, common.mtimeSec, common.lastModified,
+    identity, gzip, br, encodings, common.vary, level, source, policy,
   );
 }
 
@@ -169,20 +174,7 @@ export function buildStreamedEntry(file: FileInfo, source: FileSource, siblings:
   const identity = buildRepresentation(EMPTY, source.size, computeStatEtag(source), null, source, common);
   const gzip = siblings.gzip === null ? null : buildStreamedVariant(siblings.gzip, 'gzip', common);
   const br = siblings.br === null ? null : buildStreamedVariant(siblings.br, 'br', common);
-  return new FileEntry(
-    file.key,
-    file.contentType,
-    common.mtimeSec,
-    common.lastModified,
-    identity,
-    gzip,
-    br,
-    (gzip === null ? 0 : HAS_GZIP) | (br === null ? 0 : HAS_BR),
-    common.vary,
-    null,
-    source,
-    policy,
-  );
+  return assembleEntry(file, common, identity, gzip, br, null, source, policy);
 }
 
 function buildStreamedVariant(source: FileSource, encoding: string, h: RepresentationHeaders): Representation {

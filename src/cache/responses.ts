@@ -25,6 +25,8 @@ export class Redirect {
     readonly block: ArrayBuffer,
     /** The block as text, to append `?query` (the only per-request string). */
     readonly text: string,
+    /** The status code, for the access log and metrics. */
+    readonly status: number,
   ) {}
 }
 
@@ -53,7 +55,7 @@ export function buildErrorPage(status: string): Buffer {
 
 export function buildRedirect(location: string, status = '301 Moved Permanently'): Redirect {
   const block = buildHeaderBlock(status, [['Location', location]]);
-  return new Redirect(location, block, decodeLatin1(block));
+  return new Redirect(location, block, decodeLatin1(block), Number(status.slice(0, 3)));
 }
 
 const NOSNIFF: HeaderList = [['X-Content-Type-Options', 'nosniff']];
