@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { buildConfig } from '../src/config.js';
+import { buildConfig } from '../src/setup/config.js';
 import { createFixtures } from './fixtures.js';
 import { summarizeHeapProfile, type HeapProfile } from './heap/profile.js';
 import { formatHeapReport, HEAP_CASES, HEAP_HELP, parseHeapOptions, type HeapCase, type HeapOptions, type HeapResult } from './heap/report.js';

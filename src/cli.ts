@@ -8,9 +8,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from './config-file.js';
-import { buildConfig, OPTIONS, UsageError, validateRoot, type Config, type OptionDefinition, type RawOptions } from './config.js';
-import { formatVersion } from './version.js';
+import { loadConfigFile } from './setup/config-file.js';
+import { buildConfig, OPTIONS, UsageError, validateRoot, type Config, type OptionDefinition, type RawOptions } from './setup/config.js';
+import { formatVersion } from './setup/version.js';
 
 export type Command =
   | { readonly kind: 'serve'; readonly config: Config }
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     }
     case 'serve': {
       await checkRules(command.config.root);
-      const { runPrimary } = await import('./primary.js');
+      const { runPrimary } = await import('./process/primary.js');
       await runPrimary(command.config);
     }
   }

@@ -1,6 +1,6 @@
 /** fastsrv's public API: re-exports only. The CLI is the main interface. */
 export { parseArguments, formatUsage, type Command } from './cli.js';
-export { buildConfig, parseSize, type Config, type DotfilePolicy, UsageError } from './config.js';
+export { buildConfig, parseSize, type Config, type DotfilePolicy, UsageError } from './setup/config.js';
 export { runChecks, formatReport, type CheckReport, type CheckResult } from './check.js';
 export { resolveRequestPath, encodePath, hasDotSegment } from './http/path.js';
 export { evaluatePreconditions, matchesEtagList, parseHttpDate } from './http/conditional.js';

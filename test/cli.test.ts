@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatUsage, parseArguments } from '../src/cli.js';
-import { parseSni, UsageError } from '../src/config.js';
+import { parseSni, UsageError } from '../src/setup/config.js';
 import { makeTree } from './helpers/fixtures.js';
 import { runCli, startCli } from './helpers/server.js';
 

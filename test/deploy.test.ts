@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseArguments } from '../src/cli.js';
-import { OPTIONS, parseSize } from '../src/config.js';
+import { OPTIONS, parseSize } from '../src/setup/config.js';
 import { EXAMPLE_HAPROXY, renderHaproxyConfig } from './helpers/haproxy.js';
 import { hasCommand } from './helpers/netns.js';
 

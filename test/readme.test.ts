@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatFlag, formatUsage } from '../src/cli.js';
-import { OPTIONS, type OptionDefinition } from '../src/config.js';
+import { OPTIONS, type OptionDefinition } from '../src/setup/config.js';
 
 /** The first cell of each row of the table under "## CLI", split into its `flag` parts. */
 function readTableFlags(): string[] {

@@ -1,6 +1,6 @@
 /**
  * Child process of bench/heap.ts: one fastsrv worker, exactly as the primary starts it
- * (src/worker.ts reads its Config from FASTSRV_CONFIG and reports `listening` over IPC),
+ * (src/process/worker.ts reads its Config from FASTSRV_CONFIG and reports `listening` over IPC),
  * plus an in-process inspector session that runs V8's sampling heap profiler when the
  * parent asks. No inspector port is opened.
  *
@@ -43,4 +43,4 @@ process.on('message', (message: HeapCommand) => {
   done?.catch((error: unknown) => reply({ type: 'heap-error', message: (error as Error).message }));
 });
 
-await import('../../src/worker.js');
+await import('../../src/process/worker.js');

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FIXTURES } from '../fixtures.js';
-import { loadEngine } from '../../src/uws.js';
+import { loadEngine } from '../../src/setup/uws.js';
 
 const { values, positionals } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: true, strict: false });
 const root = positionals[0]!;

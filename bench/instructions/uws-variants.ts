@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEngine, type HttpRequest, type HttpResponse } from '../../src/uws.js';
+import { loadEngine, type HttpRequest, type HttpResponse } from '../../src/setup/uws.js';
 
 const { values, positionals } = parseArgs({
   options: { port: { type: 'string' }, variant: { type: 'string' } },

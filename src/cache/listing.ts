@@ -4,7 +4,7 @@
  * per such directory at build time (rebuilt with the table on any change),
  * so a listing is served like a file: ETag, 304, ranges, compression.
  */
-import { getContentType } from '../mime.js';
+import { getContentType } from '../setup/mime.js';
 import { buildFileEntry, type FileEntry } from './entry.js';
 import { isCompressible, type HeaderPolicy } from './policy.js';
 

@@ -3,7 +3,7 @@
  * Setup only; the server reads the maps.
  */
 import { RuleError } from '../rules/syntax.js';
-import { getContentType } from '../mime.js';
+import { getContentType } from '../setup/mime.js';
 import { buildFileEntry, rebuildEntryHeaders, type FileEntry } from './entry.js';
 import { formatHeaderLines } from './headers.js';
 import { isCompressible, type HeaderPolicy } from './policy.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isCompressible } from '../cache/policy.js';
 import { scanDirectory, type SkipReason } from '../cache/scan.js';
-import { getContentType } from '../mime.js';
+import { getContentType } from '../setup/mime.js';
 import type { CompressOutcome, CompressTask } from './plan.js';
 import { addOutcome, createSummary, formatSummary } from './summary.js';
 

@@ -1,5 +1,5 @@
 /** The totals `fastsrv compress` prints at the end (pure). */
-import { formatBytes } from '../banner.js';
+import { formatBytes } from '../process/banner.js';
 import type { CompressOutcome } from './plan.js';
 
 export interface CompressSummary {

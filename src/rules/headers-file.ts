@@ -9,7 +9,7 @@
  * Blocks are kept in file order; resolveHeaders (headers.ts) applies every
  * block that matches.
  */
-import { RESERVED_HEADERS } from '../config.js';
+import { RESERVED_HEADERS } from '../setup/config.js';
 import { compilePattern, type PathPattern } from './pattern.js';
 import { hasControlCharacter, listSourceLines, RuleError } from './syntax.js';
 

@@ -3,7 +3,7 @@ import { buildFileEntry, computeEtag } from '../../src/cache/entry.js';
 import { decodeLatin1 } from '../../src/cache/bytes.js';
 import { getCacheControl } from '../../src/cache/policy.js';
 import { buildHeaderBlock, formatHttpDate } from '../../src/cache/headers.js';
-import { getContentType } from '../../src/mime.js';
+import { getContentType } from '../../src/setup/mime.js';
 
 describe('buildHeaderBlock', () => {
   it('status first, one line per header, no trailing CRLF', () => {

@@ -38,7 +38,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('the npm package', () => {
   it('ships the server, its type declarations, README and LICENSE, and nothing of the bench or tests', () => {
     expect(packedFiles).toEqual(expect.arrayContaining([
-      'package.json', 'README.md', 'LICENSE', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/uws.js',
+      'package.json', 'README.md', 'LICENSE', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/setup/uws.js',
     ]));
     expect(packedFiles.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/src\/.*\.(js|d\.ts))$/.test(f))).toEqual([]);
   });

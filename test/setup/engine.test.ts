@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeAbi, describeLoadError, formatNoEngineMessage, nameAbi } from '../src/engine.js';
-import { expectedEngineVersion } from './helpers/engine.js';
-import { makeTree } from './helpers/fixtures.js';
-import { get, runCli, startCli } from './helpers/server.js';
+import { describeAbi, describeLoadError, formatNoEngineMessage, nameAbi } from '../../src/setup/engine.js';
+import { expectedEngineVersion } from '../helpers/engine.js';
+import { makeTree } from '../helpers/fixtures.js';
+import { get, runCli, startCli } from '../helpers/server.js';
 
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 

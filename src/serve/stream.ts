@@ -4,10 +4,10 @@
  * file into its send buffer (end() buffers whatever the socket cannot take).
  */
 import { fstatSync, read } from 'node:fs';
-import { encodeLatin1 } from './cache/bytes.js';
+import { encodeLatin1 } from '../cache/bytes.js';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
 import { recordResponse, recordTransfer, type Transfer } from './outcome.js';
-import type { HttpResponse } from './uws.js';
+import type { HttpResponse } from '../setup/uws.js';
 
 /**
  * Set once a worker starts draining: responses carry `Connection: close`

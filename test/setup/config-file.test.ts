@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseArguments } from '../src/cli.js';
-import { loadConfigFile, readOptionObject } from '../src/config-file.js';
-import { OPTIONS, UsageError, type OptionDefinition } from '../src/config.js';
-import { makeTree } from './helpers/fixtures.js';
+import { parseArguments } from '../../src/cli.js';
+import { loadConfigFile, readOptionObject } from '../../src/setup/config-file.js';
+import { OPTIONS, UsageError, type OptionDefinition } from '../../src/setup/config.js';
+import { makeTree } from '../helpers/fixtures.js';
 
 const tree = makeTree({ 'www/index.html': 'x' });
 const base = join(tree.root, '..'); // fastsrv-test-*/, holding www/

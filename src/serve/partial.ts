@@ -5,10 +5,10 @@
  * built here per request.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeLatin1 } from './cache/bytes.js';
-import type { FileEntry, Representation } from './cache/entry.js';
-import { buildMultipartParts, formatMultipartContentType } from './http/multipart.js';
-import { formatContentRange, type ByteRange } from './http/range.js';
+import { decodeLatin1 } from '../cache/bytes.js';
+import type { FileEntry, Representation } from '../cache/entry.js';
+import { buildMultipartParts, formatMultipartContentType } from '../http/multipart.js';
+import { formatContentRange, type ByteRange } from '../http/range.js';
 import type { Segment } from './stream.js';
 
 // nginx numbers its boundaries; a random per-process prefix keeps them

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeCertificates, listUrls } from '../src/banner.js';
-import type { CertificateInfo } from '../src/tls.js';
+import { describeCertificates, listUrls } from '../../src/process/banner.js';
+import type { CertificateInfo } from '../../src/setup/tls.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-01T12:00:00Z');

@@ -7,24 +7,24 @@
  * writeStatus(block) sends the status line and every header in one native
  * call (see cache/headers.ts), end(body) sends Content-Length and the body.
  */
-import type { CacheTable } from './cache/table.js';
-import type { DotfilePolicy } from './config.js';
+import type { CacheTable } from '../cache/table.js';
+import type { DotfilePolicy } from '../setup/config.js';
 import { sendFixed, serveEntry } from './content.js';
-import { encodePath, hasDotSegment, resolveRequestPath } from './http/path.js';
+import { encodePath, hasDotSegment, resolveRequestPath } from '../http/path.js';
 import type { Handler, HandlerWrapper } from './observe.js';
 import { recordResponse } from './outcome.js';
 import { createRedirectApp } from './redirect.js';
-import { isRedirectStatus, REDIRECT_STATUS_TEXT } from './rules/redirects-file.js';
-import { findRule } from './rules/route.js';
-import { appendQuery, formatLocation, resolveTargetKey } from './rules/target.js';
+import { isRedirectStatus, REDIRECT_STATUS_TEXT } from '../rules/redirects-file.js';
+import { findRule } from '../rules/route.js';
+import { appendQuery, formatLocation, resolveTargetKey } from '../rules/target.js';
 import {
   closeConnectionsAfterResponses,
   createStreamTracker,
   isClosingConnections,
   type StreamTracker,
 } from './stream.js';
-import type { CheckedTls } from './tls.js';
-import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from './uws.js';
+import type { CheckedTls } from '../setup/tls.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from '../setup/uws.js';
 
 export interface ServerOptions {
   readonly host: string;

@@ -3,19 +3,19 @@
  * evaluate preconditions (RFC 9110 §13.2.2), then ranges, then one write of
  * precomputed bytes (or a stream from disk for files beyond the cache).
  */
-import { encodeLatin1 } from './cache/bytes.js';
-import type { FileEntry, Representation } from './cache/entry.js';
-import type { FixedResponse } from './cache/responses.js';
-import type { CacheTable } from './cache/table.js';
+import { encodeLatin1 } from '../cache/bytes.js';
+import type { FileEntry, Representation } from '../cache/entry.js';
+import type { FixedResponse } from '../cache/responses.js';
+import type { CacheTable } from '../cache/table.js';
 import {
   checkIfRange,
   COND_FALSE,
   evaluatePreconditions,
   PRECONDITION_FAILED,
   PRECONDITION_NOT_MODIFIED,
-} from './http/conditional.js';
-import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from './http/encoding.js';
-import { parseRange } from './http/range.js';
+} from '../http/conditional.js';
+import { ENC_BR, ENC_GZIP, ENC_NOT_ACCEPTABLE, negotiateEncoding } from '../http/encoding.js';
+import { parseRange } from '../http/range.js';
 import { recordResponse } from './outcome.js';
 import { acquireFile, checkSource, FILE_MISSING, FILE_OK } from './files.js';
 import { formatUnsatisfiableHead, joinSegments, planMultipleRanges, planSingleRange, type PartialResponse } from './partial.js';
@@ -28,7 +28,7 @@ import {
   type Segment,
   type StreamTracker,
 } from './stream.js';
-import type { HttpRequest, HttpResponse } from './uws.js';
+import type { HttpRequest, HttpResponse } from '../setup/uws.js';
 
 // Header names as ArrayBuffers: uWS reads them without converting a JS
 // string to UTF-8 or unwrapping a typed-array view (cache/bytes.ts).

@@ -11,12 +11,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startAdmin, type AdminHandlers, type Health } from './admin.js';
 import { describeCertificates, formatBanner } from './banner.js';
-import type { Config } from './config.js';
-import { describeError } from './log/writer.js';
+import type { Config } from '../setup/config.js';
+import { describeError } from '../log/writer.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
-import type { PrimaryMetrics } from './metrics/primary.js';
-import { checkTls, TlsError, type CertificateInfo } from './tls.js';
-import { describeEngine, loadEngine, type Engine } from './uws.js';
+import type { PrimaryMetrics } from '../metrics/primary.js';
+import { checkTls, TlsError, type CertificateInfo } from '../setup/tls.js';
+import { describeEngine, loadEngine, type Engine } from '../setup/uws.js';
 import { watchTree } from './watch.js';
 
 /** Consecutive start-up failures after which the primary gives up. */
@@ -106,8 +106,8 @@ function openOutputFiles(config: Config): void {
 }
 
 /** prom-client is loaded only with --admin. */
-async function loadPrimaryMetrics(): Promise<(tree: import('./metrics/primary.js').TreeState) => PrimaryMetrics> {
-  const { createPrimaryMetrics } = await import('./metrics/primary.js');
+async function loadPrimaryMetrics(): Promise<(tree: import('../metrics/primary.js').TreeState) => PrimaryMetrics> {
+  const { createPrimaryMetrics } = await import('../metrics/primary.js');
   return createPrimaryMetrics;
 }
 
@@ -206,7 +206,7 @@ class Supervisor {
     private readonly engine: Engine,
     /** Of the files the workers load: updated when a reload checks them again. */
     private certificates: readonly CertificateInfo[],
-    createMetrics: ((tree: import('./metrics/primary.js').TreeState) => PrimaryMetrics) | null,
+    createMetrics: ((tree: import('../metrics/primary.js').TreeState) => PrimaryMetrics) | null,
   ) {
     this.metrics = createMetrics?.({
       workersConfigured: config.workers,

@@ -60,7 +60,7 @@ export interface Config {
 
 /**
  * Certificate files by absolute path. The primary checks them before
- * forking (src/tls.ts) and again on SIGHUP; every worker has uWS read them
+ * forking (src/setup/tls.ts) and again on SIGHUP; every worker has uWS read them
  * by name, so a reload picks up renewed files.
  */
 export interface TlsConfig {
@@ -250,7 +250,7 @@ export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: N
   };
 }
 
-/** --cert/--key/--passphrase-file/--sni → TlsConfig; only names are checked here, files in src/tls.ts. */
+/** --cert/--key/--passphrase-file/--sni → TlsConfig; only names are checked here, files in src/setup/tls.ts. */
 function buildTlsConfig(raw: RawOptions): TlsConfig | null {
   const sni = raw.sni ?? [];
   if (raw.cert === undefined && raw.key === undefined) {

@@ -4,7 +4,7 @@
  * by the number of distinct big files being sent, not by clients.
  */
 import { closeSync, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
-import type { FileSource } from './cache/entry.js';
+import type { FileSource } from '../cache/entry.js';
 
 /** A shared descriptor with a reference count. */
 export class SharedFile {

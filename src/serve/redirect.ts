@@ -4,9 +4,9 @@
  * Nothing is served over plain HTTP, and no --header is added here: HSTS is
  * ignored over http:// anyway (RFC 6797 §8.1).
  */
-import { buildHttpsLocation } from './http/location.js';
+import { buildHttpsLocation } from '../http/location.js';
 import { isClosingConnections } from './stream.js';
-import type { TemplatedApp, UwsModule } from './uws.js';
+import type { TemplatedApp, UwsModule } from '../setup/uws.js';
 
 const HOST = Buffer.from('host');
 const LOCATION = Buffer.from('Location');

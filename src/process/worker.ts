@@ -3,19 +3,19 @@
  * primary, precompress in the background, drain on shutdown. Started by the
  * primary with cluster.fork().
  */
-import { precompressBeforeListen, precompressTable, type PrecompressProgress } from './cache/precompress.js';
-import { describeSiteRules } from './cache/site-rules.js';
-import { openVariantStore, type VariantStore } from './cache/store.js';
-import { buildCacheTable, type BuildOptions } from './cache/table.js';
-import type { Config } from './config.js';
-import { limitOpenFiles, readOpenFileLimit } from './files.js';
+import { precompressBeforeListen, precompressTable, type PrecompressProgress } from '../cache/precompress.js';
+import { describeSiteRules } from '../cache/site-rules.js';
+import { openVariantStore, type VariantStore } from '../cache/store.js';
+import { buildCacheTable, type BuildOptions } from '../cache/table.js';
+import type { Config } from '../setup/config.js';
+import { limitOpenFiles, readOpenFileLimit } from '../serve/files.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
-import { openLogWriter } from './log/writer.js';
-import { ResponseCounters } from './metrics/counters.js';
-import { createObserver, type HandlerWrapper } from './observe.js';
-import { startServer, type RunningServer } from './server.js';
-import { checkTls } from './tls.js';
-import { loadEngine } from './uws.js';
+import { openLogWriter } from '../log/writer.js';
+import { ResponseCounters } from '../metrics/counters.js';
+import { createObserver, type HandlerWrapper } from '../serve/observe.js';
+import { startServer, type RunningServer } from '../serve/server.js';
+import { checkTls } from '../setup/tls.js';
+import { loadEngine } from '../setup/uws.js';
 
 function send(message: WorkerMessage): void {
   if (process.send) process.send(message);
@@ -162,7 +162,7 @@ async function createObservers(
   }
   const counters = config.admin === null ? null : new ResponseCounters();
   if (counters !== null) {
-    const { createWorkerMetrics } = await import('./metrics/worker.js');
+    const { createWorkerMetrics } = await import('../metrics/worker.js');
     const metrics = createWorkerMetrics({
       counters,
       table: () => getServer()?.table ?? null,

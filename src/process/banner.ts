@@ -1,8 +1,8 @@
 /** The start-up banner the primary prints once every worker listens. */
 import { networkInterfaces } from 'node:os';
-import type { Config } from './config.js';
-import type { CertificateInfo } from './tls.js';
-import { getVersion } from './version.js';
+import type { Config } from '../setup/config.js';
+import type { CertificateInfo } from '../setup/tls.js';
+import { getVersion } from '../setup/version.js';
 
 interface CacheSummary {
   readonly fileCount: number;

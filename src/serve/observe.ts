@@ -7,11 +7,11 @@
  * after (`req` lives until the callback returns), and the status and bytes
  * the handler recorded in `lastResponse`.
  */
-import { copyRecord, createCombinedFormatter, createRecord, createTimeText, formatJsonLine, formatRequestPart, formatAddressBytes, type AccessRecord } from './log/format.js';
-import type { LogWriter } from './log/writer.js';
-import type { ResponseCounters } from './metrics/counters.js';
+import { copyRecord, createCombinedFormatter, createRecord, createTimeText, formatJsonLine, formatRequestPart, formatAddressBytes, type AccessRecord } from '../log/format.js';
+import type { LogWriter } from '../log/writer.js';
+import type { ResponseCounters } from '../metrics/counters.js';
 import { beginResponse, lastResponse } from './outcome.js';
-import type { HttpRequest, HttpResponse } from './uws.js';
+import type { HttpRequest, HttpResponse } from '../setup/uws.js';
 
 export type Handler = (res: HttpResponse, req: HttpRequest) => void;
 /**
