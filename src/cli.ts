@@ -138,7 +138,8 @@ async function main(): Promise<void> {
 }
 
 /** A malformed `_headers` or `_redirects` stops the start: file, line and reason, exit 2. */
-async function checkRules(root: string): Promise<void> {
+async function checkRules(root: string | null): Promise<void> {
+  if (root === null) return;
   const { checkSiteRules } = await import('./cache/site-rules.js');
   const { RuleError } = await import('./rules/syntax.js');
   try {

@@ -1,4 +1,8 @@
-/** fastsrv's public API: re-exports only. The CLI is the main interface. */
+/** fastsrv's public API: re-exports only. */
+export { serve, type Server, type ServeOptions, type CliOptions } from './library.js';
+export type {
+  Routes, RouteValue, RouteHandler, RouteRequest, RouteResponse, RouteResult, RouteBody, MethodHandlers, RouteMethod, RequestHeaders, JsonValue,
+} from './app/types.js';
 export { parseArguments, formatUsage, type Command } from './cli.js';
 export { buildConfig, parseSize, type Config, type DotfilePolicy, UsageError } from './setup/config.js';
 export { runChecks, formatReport, type CheckReport, type CheckResult } from './check.js';

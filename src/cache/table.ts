@@ -10,7 +10,8 @@ import { isCompressible, type HeaderPolicy } from './policy.js';
 import { readBody, readSibling } from './read.js';
 import { buildFixedResponses, buildNotFoundResponse, type FixedResponse, type FixedResponses, type Redirect } from './responses.js';
 import { addCleanUrls, addDirectoryIndexes, addListings, applyForcedRules, listServedKeys, NOT_FOUND_PAGE } from './routes.js';
-import { scanDirectory, type ScannedFile } from './scan.js';
+import { scanDirectory, type ScanResult, type ScannedFile } from './scan.js';
+import type { AppRoutes } from '../app/compile.js';
 import { loadSiteRules, NO_RULES, RULE_FILE_KEYS, type SiteRules } from './site-rules.js';
 import { buildStreamedFileEntry, rebuildStreamedEntry } from './streamed.js';
 
@@ -30,6 +31,8 @@ export interface BuildOptions {
   readonly listing: boolean;
   /** The command line's header policy; `_headers` refines it per file. */
   readonly policy: HeaderPolicy;
+  /** The library's routes: they win over files at the same path. */
+  readonly app: AppRoutes | null;
 }
 
 export class CacheTable {
@@ -39,6 +42,8 @@ export class CacheTable {
   readonly redirects = new Map<string, Redirect>();
   /** Paths that answer a fixed 404 before any rule: the rule files, forced 404 rules. */
   readonly notFoundRoutes = new Map<string, FixedResponse>();
+  /** The library's fixed routes with a status other than 200 (204, 404 with a body…). */
+  appResponses: ReadonlyMap<string, FixedResponse> = new Map();
   /** `_headers` and `_redirects` in force; the miss path reads `rules.redirects`. */
   rules: SiteRules = NO_RULES;
   /** Set when the rule files on disk are malformed and the previous rules were kept. */
@@ -140,12 +145,12 @@ export class CacheTable {
  * without `previous`; with it, its rules stay and `rulesError` says why.
  */
 export function buildCacheTable(
-  root: string,
+  root: string | null,
   options: BuildOptions,
   previous: CacheTable | null = null,
   changed: ReadonlySet<string> = new Set(),
 ): CacheTable {
-  const scan = scanDirectory(root, { includeDotfiles: options.includeDotfiles });
+  const scan = root === null ? NO_FILES : scanDirectory(root, { includeDotfiles: options.includeDotfiles });
   const byKey = new Map(scan.files.map((f) => [f.key, f]));
   const table = new CacheTable(buildFixedResponses(buildNotFoundResponse(null, options.policy), options.policy.extraHeaders, options.optionsHeaders), options);
   table.rules = loadRules(table, byKey, previous);
@@ -178,7 +183,31 @@ export function buildCacheTable(
   table.fixed = buildFixedResponses(buildNotFoundResponse(notFound?.identity.body ?? null, notFoundPolicy), options.policy.extraHeaders, options.optionsHeaders);
   for (const key of RULE_FILE_KEYS) table.notFoundRoutes.set(key, table.fixed.notFound);
   applyForcedRules(table);
+  if (options.app !== null) addAppRoutes(table, options.app, previous);
   return table;
+}
+
+/** A routes-only server (the library without a root) scans nothing. */
+const NO_FILES: ScanResult = { files: [], directories: [], directoryMtimes: new Map(), skipped: 0 };
+
+/**
+ * The library's routes replace whatever the tree serves at their paths. A
+ * fixed entry keeps the compressed variants it got in the previous table
+ * (its bytes never change while the process runs).
+ */
+function addAppRoutes(table: CacheTable, app: AppRoutes, previous: CacheTable | null): void {
+  const keys = [...app.entries.keys(), ...app.responses.keys(), ...app.functions.keys()];
+  for (const key of keys) {
+    table.removeKey(key);
+    table.redirects.delete(key);
+    table.notFoundRoutes.delete(key);
+  }
+  for (const [key, entry] of app.entries) {
+    const current = previous?.getEntry(key) ?? entry;
+    table.addKey(key, current);
+    table.byteCount += current.identity.size + (current.gzip?.size ?? 0) + (current.br?.size ?? 0);
+  }
+  table.appResponses = app.responses;
 }
 
 /** The rules on disk; on a malformed edit after start, the previous rules. */

@@ -4,7 +4,7 @@ import type { Config } from '../setup/config.js';
 import type { CertificateInfo } from '../setup/tls.js';
 import { getVersion } from '../setup/version.js';
 
-interface CacheSummary {
+export interface CacheSummary {
   readonly fileCount: number;
   readonly byteCount: number;
   readonly streamedCount: number;
@@ -95,7 +95,7 @@ export function formatBanner(config: Config, cache: CacheSummary, start: StartIn
     `fastsrv ${getVersion()} ready in ${start.startMs} ms`,
     `  engine    ${start.engine} on Node.js ${process.version}`,
     ...(start.engineNote === null ? [] : [`  note      not used: ${start.engineNote}`]),
-    `  root      ${config.root}`,
+    `  root      ${config.root ?? "(none: routes only)"}`,
     `  cache     ${cache.fileCount - cache.streamedCount} files, ${formatBytes(cache.byteCount)} per worker` +
       (cache.streamedCount > 0 ? `; ${cache.streamedCount} streamed from disk` : '') +
       (cache.skipped > 0 ? ` (${cache.skipped} not served: dotfiles, links out of root, unreadable)` : ''),

@@ -173,8 +173,11 @@ function planRange(
  * so HEAD writes its own Content-Length and ends without a body.
  */
 export function sendFixed(res: HttpResponse, response: FixedResponse, isHead: boolean): void {
-  if (response.body.byteLength === 0) endWithoutBody(res, response.block, response.status); // 204: no Content-Length
-  else if (isHead) endWithoutBody(res, response.headBlock, response.status);
+  if (response.body.byteLength === 0) {
+    // 204 and 304 have no Content-Length (RFC 9110 §8.6); an empty body of any other status says 0.
+    const hasNoBody = response.status === 204 || response.status === 304;
+    endWithoutBody(res, hasNoBody ? response.block : response.headBlock, response.status);
+  } else if (isHead) endWithoutBody(res, response.headBlock, response.status);
   else {
     recordResponse(response.status, response.body.byteLength);
     res.writeStatus(response.block).end(response.body, isClosingConnections);

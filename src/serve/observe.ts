@@ -44,14 +44,23 @@ function createCountingWrapper(counters: ResponseCounters): HandlerWrapper {
   return (handler) => (res, req) => {
     beginResponse();
     handler(res, req);
-    counters.byStatus[lastResponse.status]++;
     const transfer = lastResponse.transfer;
     if (transfer === null) {
+      counters.byStatus[lastResponse.status]++;
       counters.bytes += lastResponse.bytes;
-    } else {
-      counters.transfers++;
-      transfer.onEnd = onEnd;
+      return;
     }
+    counters.transfers++;
+    if (transfer.status === undefined) {
+      counters.byStatus[lastResponse.status]++;
+      transfer.onEnd = onEnd;
+      return;
+    }
+    // A function route's promise: its status is known at the end.
+    transfer.onEnd = (sent) => {
+      counters.byStatus[transfer.status!]++;
+      onEnd(sent);
+    };
   };
 }
 
@@ -89,8 +98,9 @@ function createLoggingWrapper(
       record.referer = req.getHeader(REFERER);
       record.userAgent = req.getHeader(USER_AGENT);
       record.status = lastResponse.status;
-      if (counters !== null) counters.byStatus[record.status]++;
       const transfer = lastResponse.transfer;
+      const isStatusLate = transfer !== null && transfer.status !== undefined;
+      if (counters !== null && !isStatusLate) counters.byStatus[record.status]++;
       if (transfer === null) {
         record.bytes = lastResponse.bytes;
         if (counters !== null) counters.bytes += record.bytes;
@@ -102,6 +112,10 @@ function createLoggingWrapper(
       if (counters !== null) counters.transfers++;
       transfer.onEnd = (sent) => {
         pending.bytes = sent;
+        if (isStatusLate) {
+          pending.status = transfer.status!;
+          if (counters !== null) counters.byStatus[pending.status]++;
+        }
         if (counters !== null) {
           counters.bytes += sent;
           counters.transfers--;

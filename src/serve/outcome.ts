@@ -12,6 +12,11 @@ export interface Transfer {
   sent: number;
   /** Called once, when the body is done or the client went away; set by an observer. */
   onEnd: ((sent: number) => void) | null;
+  /**
+   * Set on a response whose status is known only when it ends (a function
+   * route's promise): the observer takes the status from here at onEnd.
+   */
+  status?: number;
 }
 
 export interface Outcome {

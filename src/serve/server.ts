@@ -24,6 +24,9 @@ import {
   type StreamTracker,
 } from './stream.js';
 import type { CheckedTls } from '../setup/tls.js';
+import type { FunctionRoute } from '../app/compile.js';
+import { createFunctionContext } from './function-context.js';
+import { serveFunction, type FunctionContext } from './functions.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from '../setup/uws.js';
 
 export interface ServerOptions {
@@ -38,6 +41,8 @@ export interface ServerOptions {
   readonly tls: CheckedTls | null;
   /** Port of the plain-HTTP listener that redirects to https:// (needs tls), or null. */
   readonly httpPort: number | null;
+  /** The library's function routes, by decoded path; null: none. */
+  readonly functions: ReadonlyMap<string, FunctionRoute> | null;
 }
 
 export interface RunningServer {
@@ -56,14 +61,16 @@ export async function startServer(uws: UwsModule, table: CacheTable, options: Se
   const app = createApp(uws, options.tls);
   // `requests` is only counted while closing (see closeServer).
   const state = { table, requests: 0 };
-  const serveKey = createKeyHandler(state, options, streams);
+  const functions = options.functions === null ? null : { routes: options.functions, context: createFunctionContext(table, streams) };
+  const serveKey = createKeyHandler(state, options, streams, functions);
   const wrap = options.observe ?? ((handler: Handler): Handler => handler);
   const routes = new Set<string>();
+  if (functions !== null) addFunctionRoutes(app, routes, functions, state, wrap);
   const addRoutes = (next: CacheTable): void => {
     for (const key of next.files.keys()) addRoute(app, routes, key, serveKey, wrap);
   };
   addRoutes(table);
-  const misses = wrapMissHandlers(createMissHandlers(state, serveKey), wrap);
+  const misses = wrapMissHandlers(createMissHandlers(state, serveKey, functions), wrap);
   addMissRoutes(app, misses);
   addSniRoutes(app, options.tls, misses);
   const token = await listen(app, options.host, options.port, '');
@@ -93,7 +100,7 @@ interface MissHandlers {
   readonly other: RouteHandler;
 }
 
-function createMissHandlers(state: { table: CacheTable; requests: number }, serveKey: KeyHandler): MissHandlers {
+function createMissHandlers(state: { table: CacheTable; requests: number }, serveKey: KeyHandler, functions: Functions | null): MissHandlers {
   const serveUrl = (res: HttpResponse, req: HttpRequest, isHead: boolean): void => {
     const key = resolveRequestPath(req.getUrl());
     if (key === null) sendFixed(res, state.table.fixed.badRequest, isHead);
@@ -104,6 +111,12 @@ function createMissHandlers(state: { table: CacheTable; requests: number }, serv
     head: (res, req) => serveUrl(res, req, true),
     other(res, req) {
       if (isClosingConnections) state.requests++;
+      if (functions !== null) {
+        // Another spelling of a function route's path (`%`-escapes, `//`): the route takes every method.
+        const key = resolveRequestPath(req.getUrl());
+        const route = key === null ? undefined : functions.routes.get(key);
+        if (route !== undefined) return serveFunction(res, req, route, null, functions.context);
+      }
       const isOptions = req.getMethod() === 'options';
       sendFixed(res, isOptions ? state.table.fixed.options : state.table.fixed.methodNotAllowed, false);
     },
@@ -198,6 +211,38 @@ function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey:
   app.get(pattern, wrap((res, req) => serveKey(res, req, key, false), pattern));
 }
 
+/** The function routes and what they share. */
+interface Functions {
+  readonly routes: ReadonlyMap<string, FunctionRoute>;
+  readonly context: FunctionContext;
+}
+
+/**
+ * Each function route gets GET, HEAD and any-method routes of its own (the
+ * method is then known without asking for GET and HEAD); their patterns
+ * are reserved, so no file route takes them later.
+ */
+function addFunctionRoutes(
+  app: TemplatedApp,
+  routes: Set<string>,
+  functions: Functions,
+  state: { requests: number },
+  wrap: HandlerWrapper,
+): void {
+  for (const route of functions.routes.values()) {
+    const pattern = encodePath(route.key);
+    if (routes.has(pattern) || pattern.includes('/:') || pattern.includes('*')) continue;
+    routes.add(pattern);
+    const serve = (isHead: boolean | null): Handler => (res, req) => {
+      if (isClosingConnections) state.requests++;
+      serveFunction(res, req, route, isHead, functions.context);
+    };
+    app.get(pattern, wrap(serve(false)));
+    app.head(pattern, wrap(serve(true)));
+    app.any(pattern, wrap(serve(null)));
+  }
+}
+
 function closeServer(
   uws: UwsModule,
   tokens: readonly us_listen_socket[],
@@ -227,7 +272,12 @@ const QUIET_MS = 200;
  * a fixed 404 (rule files, forced 404s), the first matching `_redirects`
  * rule, the SPA index, 404. A path with a file never looks at a rule.
  */
-function createKeyHandler(state: { table: CacheTable; requests: number }, options: ServerOptions, streams: StreamTracker): KeyHandler {
+function createKeyHandler(
+  state: { table: CacheTable; requests: number },
+  options: ServerOptions,
+  streams: StreamTracker,
+  functions: Functions | null,
+): KeyHandler {
   const isDotfileVisible = options.dotfiles === 'allow';
   const dotfileResponse = options.dotfiles === 'deny' ? 'forbidden' : 'notFound';
   return function serveKey(res, req, key, isHead) {
@@ -235,6 +285,10 @@ function createKeyHandler(state: { table: CacheTable; requests: number }, option
     const table = state.table;
     const entry = table.files.get(key);
     if (entry !== undefined) return serveEntry(res, req, entry, isHead, table, streams);
+    const route = functions?.routes.get(key);
+    if (route !== undefined) return serveFunction(res, req, route, isHead, functions!.context);
+    const fixed = table.appResponses.get(key);
+    if (fixed !== undefined) return sendFixed(res, fixed, isHead);
     if (!isDotfileVisible && hasDotSegment(key)) return sendFixed(res, table.fixed[dotfileResponse], isHead);
     const redirect = table.redirects.get(key);
     if (redirect !== undefined) {

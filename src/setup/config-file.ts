@@ -36,13 +36,20 @@ export function loadConfigFile(path: string): FileOptions {
 /**
  * Check a parsed JSON object of options (`where` names it in errors) and
  * convert it to command-line values. `root` and file names (`cert`, `key`,
- * `sni`…) are resolved against `baseDir`.
+ * `sni`…) are resolved against `baseDir`. `toName` maps a key to the
+ * option's long name (the library's camelCase keys); errors quote the key.
  */
-export function readOptionObject(object: unknown, where: string, baseDir: string): FileOptions {
+export function readOptionObject(
+  object: unknown,
+  where: string,
+  baseDir: string,
+  toName: (key: string) => string = (key) => key,
+): FileOptions {
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     throw new UsageError(`${where}: expected a JSON object of options, e.g. {"port": 8080}`);
   }
   const raw: Record<string, string | boolean | string[]> = {};
+  const keyOf = new Map<string, string>();
   let root: string | undefined;
   for (const [key, value] of Object.entries(object)) {
     if (key === 'root') {
@@ -50,17 +57,19 @@ export function readOptionObject(object: unknown, where: string, baseDir: string
       root = resolve(baseDir, value);
       continue;
     }
-    const def = Object.hasOwn(OPTIONS, key) ? (OPTIONS[key as OptionName] as OptionDefinition) : undefined;
+    const name = toName(key);
+    const def = Object.hasOwn(OPTIONS, name) ? (OPTIONS[name as OptionName] as OptionDefinition) : undefined;
     if (def === undefined) throw new UsageError(`${where}: unknown key "${key}"`);
     if (def.json === undefined) throw new UsageError(`${where}: "${key}" can only be given on the command line`);
     const converted = convertValue(value, def, `${where}: "${key}"`);
     const fix = def.resolvePaths;
-    raw[key] = fix === undefined || typeof converted === 'boolean' ? converted
+    keyOf.set(name, key);
+    raw[name] = fix === undefined || typeof converted === 'boolean' ? converted
       : Array.isArray(converted) ? converted.map((text) => fix(text, baseDir))
       : fix(converted, baseDir);
   }
   // Validate now, so a bad value names the file and key rather than a flag.
-  parseOptionValues(raw as RawOptions, (name) => `${where}: "${name}"`);
+  parseOptionValues(raw as RawOptions, (name) => `${where}: "${keyOf.get(name) ?? name}"`);
   return { raw: raw as RawOptions, root };
 }
 

@@ -8,8 +8,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface Config {
-  /** Absolute path of the served directory. */
-  readonly root: string;
+  /** Absolute path of the served directory; null: routes only (the library API without a root). */
+  readonly root: string | null;
   readonly host: string;
   /** 0 = any free port (the primary picks one before forking). */
   readonly port: number;
@@ -215,13 +215,16 @@ export function parseOptionValues(raw: RawOptions, describe: ((name: OptionName)
   return parsed as ParsedOptions;
 }
 
-/** Validate raw option strings (and $PORT) into a Config; throws UsageError. */
-export function buildConfig(rootArg: string | undefined, raw: RawOptions, env: NodeJS.ProcessEnv): Config {
+/**
+ * Validate raw option strings (and $PORT) into a Config; throws UsageError.
+ * `rootArg` null: no root (routes only); undefined: the current directory.
+ */
+export function buildConfig(rootArg: string | null | undefined, raw: RawOptions, env: NodeJS.ProcessEnv): Config {
   const v = parseOptionValues(raw);
   const port = v.port ?? parsePort(env.PORT ?? String(DEFAULT_PORT));
   const tls = buildTlsConfig(raw);
   return {
-    root: validateRoot(rootArg ?? '.'),
+    root: rootArg === null ? null : validateRoot(rootArg ?? '.'),
     host: v.host ?? DEFAULT_HOST,
     port,
     workers: v.workers ?? 1,

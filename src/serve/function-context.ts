@@ -1,0 +1,30 @@
+/** What a server's function routes share: the site's extra headers, the fixed 500 and 413, the error log. Built once. */
+import { buildErrorPage, buildFixedResponse } from '../cache/responses.js';
+import type { HeaderList } from '../cache/headers.js';
+import type { CacheTable } from '../cache/table.js';
+import type { FunctionContext } from './functions.js';
+import type { StreamTracker } from './stream.js';
+
+/** Distinct failures remembered per worker; beyond this, every one is said again. */
+const MAX_REMEMBERED = 1000;
+
+export function createFunctionContext(table: CacheTable, streams: StreamTracker): FunctionContext {
+  const policy = table.options.policy;
+  const nosniff: HeaderList = policy.isNosniff ? [['X-Content-Type-Options', 'nosniff']] : [];
+  const headers: HeaderList = [['Cache-Control', 'no-store'], ...nosniff, ...policy.extraHeaders];
+  const said = new Set<string>();
+  return {
+    extraHeaderText: (policy.isNosniff ? '\r\nX-Content-Type-Options: nosniff' : '') + table.extraHeaderText,
+    streams,
+    internalError: buildFixedResponse('500 Internal Server Error', buildErrorPage('500 Internal Server Error'), headers),
+    payloadTooLarge: buildFixedResponse('413 Content Too Large', buildErrorPage('413 Content Too Large'), headers),
+    report(route, error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const id = route + '\0' + text;
+      if (said.has(id)) return;
+      if (said.size >= MAX_REMEMBERED) said.clear();
+      said.add(id);
+      process.stderr.write(`fastsrv worker ${process.pid}: route "${route}" failed (answered 500; said once per route and error): ${text}\n`);
+    },
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * Function routes of the library API, per request: pick the handler by
+ * method, give it a request view read before it runs (uWS's HttpRequest
+ * lives only during the callback), write what it returns, synchronously or
+ * when its promise settles (corked, and never after the client went away).
+ * A handler that throws or rejects gets a fixed 500; the error is logged
+ * once per route and message, never sent to the client.
+ */
+import { RouteError, toResponseParts, formatStatusLine } from '../app/result.js';
+import type { FunctionRoute } from '../app/compile.js';
+import type { FixedResponse } from '../cache/responses.js';
+import type { RouteHandler, RouteRequest, RouteResult } from '../app/types.js';
+import { sendFixed } from './content.js';
+import { beginResponse, lastResponse, recordResponse, recordTransfer, type Transfer } from './outcome.js';
+import { endWithoutBody, sendBody, type StreamTracker } from './stream.js';
+import type { HttpRequest, HttpResponse } from '../setup/uws.js';
+
+/** Request bodies above this are answered 413 and not read further. */
+export const MAX_REQUEST_BODY = 1024 * 1024;
+
+/** What every function route shares in one server. */
+export interface FunctionContext {
+  /** The site's extra header lines ("\r\nName: value"), nosniff included. */
+  readonly extraHeaderText: string;
+  readonly streams: StreamTracker;
+  readonly internalError: FixedResponse;
+  readonly payloadTooLarge: FixedResponse;
+  /** Said once per route and message (stderr). */
+  report(route: string, error: unknown): void;
+}
+
+/** Answer `route` for a request whose method uWS matched as GET/HEAD (isHead) or reads from `req` (null). */
+export function serveFunction(res: HttpResponse, req: HttpRequest, route: FunctionRoute, isHead: boolean | null, ctx: FunctionContext): void {
+  const method = isHead === true ? 'HEAD' : isHead === false ? 'GET' : req.getMethod().toUpperCase();
+  const handler = route.handlers.get(method) ?? (method === 'HEAD' ? route.handlers.get('GET') : undefined);
+  if (handler === undefined) return sendFixed(res, method === 'OPTIONS' ? route.options : route.methodNotAllowed, method === 'HEAD');
+  const request = new RequestView(method, route.key, req.getQuery() ?? '', readHeaders(req));
+  if (!hasBody(request)) return runHandler(res, handler, request, method === 'HEAD', route.key, ctx, null);
+  readBody(res, request, ctx, (pending) => runHandler(res, handler, request, false, route.key, ctx, pending));
+}
+
+/** GET and HEAD bodies are ignored; others have one when they say so (RFC 9112 §6.3). */
+function hasBody(request: RequestView): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  const length = request.headers.get('content-length');
+  return request.headers.get('transfer-encoding') !== null || (length !== null && length !== '0');
+}
+
+/**
+ * Run the handler. Without `pending` (the uWS callback is still running) a
+ * plain value is written at once and a promise starts a pending response;
+ * with it (the body was read first), everything is written as pending.
+ */
+function runHandler(
+  res: HttpResponse,
+  handler: RouteHandler,
+  request: RouteRequest,
+  isHead: boolean,
+  key: string,
+  ctx: FunctionContext,
+  pending: Pending | null,
+): void {
+  let result: unknown;
+  try {
+    result = handler(request);
+  } catch (error) {
+    ctx.report(key, error);
+    result = FAILED;
+  }
+  if (!isPromiseLike(result)) {
+    if (pending === null) return writeResult(res, result, isHead, key, ctx);
+    return finishPending(res, pending, result, isHead, key, ctx);
+  }
+  const waiting = pending ?? startPending(res);
+  Promise.resolve(result).then(
+    (value) => finishPending(res, waiting, value, isHead, key, ctx),
+    (error: unknown) => {
+      ctx.report(key, error);
+      finishPending(res, waiting, FAILED, isHead, key, ctx);
+    },
+  );
+}
+
+/** What a handler that threw or rejected is answered with: the fixed 500. */
+const FAILED = Symbol('failed');
+
+/** A response written after the uWS callback returned: the observer sees a transfer whose status comes at the end. */
+interface Pending {
+  readonly transfer: Transfer;
+  isAborted: boolean;
+}
+
+function startPending(res: HttpResponse): Pending {
+  const pending: Pending = { transfer: { sent: 0, onEnd: null, status: 0 }, isAborted: false };
+  res.onAborted(() => {
+    pending.isAborted = true;
+    pending.transfer.status = 499; // nginx's "client closed request"
+    pending.transfer.onEnd?.(0);
+  });
+  recordTransfer(0, pending.transfer);
+  return pending;
+}
+
+/** Write `value` corked, unless the client went away; report the outcome through the pending transfer. */
+function finishPending(res: HttpResponse, pending: Pending, value: unknown, isHead: boolean, key: string, ctx: FunctionContext): void {
+  if (pending.isAborted) return;
+  res.cork(() => {
+    beginResponse();
+    writeResult(res, value, isHead, key, ctx);
+    const outer = pending.transfer;
+    const inner = lastResponse.transfer;
+    outer.status = lastResponse.status;
+    if (inner === null) outer.onEnd?.(lastResponse.bytes);
+    else inner.onEnd = (sent) => outer.onEnd?.(sent);
+  });
+}
+
+function writeResult(res: HttpResponse, value: unknown, isHead: boolean, key: string, ctx: FunctionContext): void {
+  if (value === FAILED) return sendFixed(res, ctx.internalError, isHead);
+  if (value === TOO_LARGE) {
+    recordResponse(413, ctx.payloadTooLarge.body.byteLength);
+    res.writeStatus(ctx.payloadTooLarge.block).end(ctx.payloadTooLarge.body, true);
+    return;
+  }
+  let parts;
+  try {
+    parts = toResponseParts(value, key);
+  } catch (error) {
+    ctx.report(key, error instanceof RouteError ? new RouteError(`returned what cannot be sent: ${error.message}`) : error);
+    return sendFixed(res, ctx.internalError, isHead);
+  }
+  let head = formatStatusLine(parts.status);
+  if (parts.contentType !== null) head += '\r\nContent-Type: ' + parts.contentType;
+  for (const [name, text] of parts.headers) head += '\r\n' + name + ': ' + text;
+  head += ctx.extraHeaderText;
+  if (parts.body === null) return endWithoutBody(res, head, parts.status);
+  if (isHead) return endWithoutBody(res, head + '\r\nContent-Length: ' + parts.body.length, parts.status);
+  sendBody(res, head, parts.body, ctx.streams, parts.status);
+}
+
+/** Read the request body (at most MAX_REQUEST_BODY), then `run`; 413 beyond it, nothing after an abort. */
+function readBody(res: HttpResponse, request: RequestView, ctx: FunctionContext, run: (pending: Pending) => void): void {
+  const pending = startPending(res);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.onData((chunk, isLast) => {
+    if (pending.isAborted || size > MAX_REQUEST_BODY) return;
+    size += chunk.byteLength;
+    if (size > MAX_REQUEST_BODY) {
+      finishPending(res, pending, TOO_LARGE, false, '', ctx);
+      return;
+    }
+    // The chunk is uWS's memory, valid only during this call.
+    chunks.push(Buffer.from(chunk.slice(0)));
+    if (!isLast) return;
+    request.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    run(pending);
+  });
+}
+
+/** A request body over the limit: 413, and the connection closes (the rest is not read). */
+const TOO_LARGE = Symbol('too large');
+
+function isPromiseLike(value: unknown): value is PromiseLike<RouteResult> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Every header, read while `req` is valid; repeated ones joined with ", " (RFC 9110 §5.3). */
+function readHeaders(req: HttpRequest): Map<string, string> {
+  const headers = new Map<string, string>();
+  req.forEach((name, value) => {
+    const previous = headers.get(name);
+    headers.set(name, previous === undefined ? value : previous + ', ' + value);
+  });
+  return headers;
+}
+
+class RequestView implements RouteRequest {
+  body: Buffer = EMPTY;
+  private parsedQuery: URLSearchParams | null = null;
+  readonly headers: { get(name: string): string | null };
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    private readonly queryText: string,
+    values: Map<string, string>,
+  ) {
+    this.headers = { get: (name) => values.get(name.toLowerCase()) ?? null };
+  }
+
+  get query(): URLSearchParams {
+    return (this.parsedQuery ??= new URLSearchParams(this.queryText));
+  }
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
