@@ -109,7 +109,8 @@ export function resolveRouteKey(given: string): string {
 /** The handlers of a function route, by method; null for a fixed route. */
 function readHandlers(value: unknown): Map<string, RouteHandler> | null {
   if (typeof value === 'function') return new Map([['GET', value as RouteHandler]]);
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isRouteResponse(value)) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return null;
+  if (isRouteResponse(value)) return null;
   const entries = Object.entries(value);
   if (entries.length === 0 || !entries.some(([, v]) => typeof v === 'function')) return null;
   const handlers = new Map<string, RouteHandler>();

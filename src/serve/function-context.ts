@@ -20,7 +20,8 @@ export function createFunctionContext(table: CacheTable, streams: StreamTracker)
     payloadTooLarge: buildFixedResponse('413 Content Too Large', buildErrorPage('413 Content Too Large'), headers),
     report(route, error) {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      const id = route + '\0' + text;
+      // By message: the same failure's stack differs once the handler is optimised.
+      const id = route + '\0' + (error instanceof Error ? error.message : text);
       if (said.has(id)) return;
       if (said.size >= MAX_REMEMBERED) said.clear();
       said.add(id);

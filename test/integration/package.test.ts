@@ -4,34 +4,21 @@
  * serve a request through `npx fastsrv`. Checks that the package holds the
  * server and its types and nothing of the bench.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedEngineVersion } from '../helpers/engine.js';
 import { get } from '../helpers/server.js';
+import { packAndInstall } from '../helpers/pack.js';
 
-const run = promisify(execFile);
-const REPO = resolve(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'fastsrv-package-'));
-const consumer = join(scratch, 'consumer');
-let tarball = '';
-let packedFiles: string[] = [];
+let consumer = '';
+let packedFiles: readonly string[] = [];
 
 beforeAll(async () => {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: REPO });
-  const [info] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
-  tarball = join(scratch, info.filename);
-  packedFiles = info.files.map((f) => f.path);
-  mkdirSync(consumer);
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // The dependencies are in npm's cache after `npm ci`; the registry is asked only for what is not.
-  await run('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], {
-    cwd: consumer,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  ({ consumer, packedFiles } = await packAndInstall(scratch));
 }, 240_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
