@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench`: one source of truth for names, defaults and help. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCENARIOS, SCENARIOS } from './scenarios.js';
+import { DEFAULT_SCENARIOS, expandScenarioNames, SCENARIO_GROUPS, SCENARIOS } from './scenarios.js';
 import type { ClientName, Options } from './types.js';
 
 export const ALL_TARGETS = ['fastsrv', 'nginx', 'apache', 'node-http', 'node-static', 'bun', 'lighttpd', 'h2o', 'caddy'];
@@ -17,7 +17,7 @@ and Caddy on the same generated files and writes results/. Ranking figure: serve
   --rounds R         interleaved rounds, at least 3 (default 3)
   --workers N        server processes/threads for every target (default 1)
   --targets a,b      subset of: ${ALL_TARGETS.join(',')} (default all)
-  --scenarios x,y    subset of: ${SCENARIOS.map((s) => s.name).join(',')} (default ${DEFAULT_SCENARIOS.join(',')})
+  --scenarios x,y    subset of: ${SCENARIOS.map((s) => s.name).join(",")} (default ${DEFAULT_SCENARIOS.join(",")}); route = route-file,route-fixed,route-function
   --full             all scenarios
   --client NAME      wrk | autocannon (default wrk when installed)
   --pin / --no-pin   server on CPUs 0..N-1, client on the rest, with taskset
@@ -88,7 +88,7 @@ export function parseOptions(argv: string[], env: Environment): Options {
     rounds,
     workers,
     targets: parseList(values.targets, ALL_TARGETS, ALL_TARGETS, 'targets'),
-    scenarios: values.full ? allScenarios : parseList(values.scenarios, DEFAULT_SCENARIOS, allScenarios, 'scenarios'),
+    scenarios: values.full ? allScenarios : expandScenarioNames(parseList(values.scenarios, DEFAULT_SCENARIOS, [...allScenarios, ...Object.keys(SCENARIO_GROUPS)], 'scenarios')),
     client: parseClient(values.client, env),
     pin: values.pin ?? (env.hasTaskset && env.cpuCount > workers),
     out: values.out ?? 'results',

@@ -1,5 +1,6 @@
 /** The load patterns; `--scenarios` picks by name, `--full` takes them all. */
 import { findFixture, LARGE_FIXTURE } from './fixtures.js';
+import { FIXED_ROUTE, FUNCTION_ROUTE } from './targets/route-paths.js';
 import type { Scenario } from './types.js';
 
 /** Headers of a response stay under this many bytes on every target measured so far. */
@@ -91,6 +92,7 @@ export const SCENARIOS: readonly Scenario[] = [
     maxBodyBytes: Math.ceil(meanSize(SITE_PATHS) * 1.1) + HEADER_ALLOWANCE,
     variant: 'rules',
   },
+  ...buildRouteScenarios(),
   buildBulkScenario('1g', LARGE_FIXTURE.urlPath, STREAM_NOTE, 8),
   { ...buildFileScenario('tls-1k', '/index.html'), title: `GET /index.html (${formatSize(sizeOf('/index.html'))}) over HTTPS, keep-alive`, isTls: true },
   {
@@ -102,6 +104,29 @@ export const SCENARIOS: readonly Scenario[] = [
 ];
 
 export const DEFAULT_SCENARIOS = ['1k'];
+
+/** `--scenarios route` names the three route scenarios at once. */
+export const SCENARIO_GROUPS: Readonly<Record<string, readonly string[]>> = { route: ['route-file', 'route-fixed', 'route-function'] };
+
+/** Scenario names with groups (`route`) replaced by their members. */
+export function expandScenarioNames(names: readonly string[]): string[] {
+  return names.flatMap((name) => SCENARIO_GROUPS[name] ?? [name]);
+}
+
+/**
+ * The library API's three ways to answer with the same 1 KiB (fastsrv only,
+ * one launch through serve()): the cached file, a fixed route, a function
+ * route returning the Buffer.
+ */
+function buildRouteScenarios(): Scenario[] {
+  const file = buildFileScenario('route-file', '/index.html');
+  const as = (name: string, path: string, how: string): Scenario => ({ ...file, name, paths: [path], title: `GET ${path} (${formatSize(file.minBodyBytes)}): ${how}`, variant: 'routes' });
+  return [
+    as('route-file', '/index.html', 'the cached file, from serve({ root, routes })'),
+    as('route-fixed', FIXED_ROUTE, 'a fixed route of the same bytes (precomputed like the file)'),
+    as('route-function', FUNCTION_ROUTE, 'a function route returning the same Buffer per request'),
+  ];
+}
 
 /** Human size: 1 KiB, 4 MiB, 1 GiB, 300 B. */
 export function formatSize(bytes: number): string {
@@ -118,7 +143,7 @@ export function needsLargeFixture(scenarios: readonly Scenario[]): boolean {
 
 /** Scenarios by name, in the order given; throws on an unknown name. */
 export function selectScenarios(names: readonly string[]): Scenario[] {
-  return names.map((name) => {
+  return expandScenarioNames(names).map((name) => {
     const found = SCENARIOS.find((s) => s.name === name);
     if (!found) throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     return found;

@@ -56,7 +56,7 @@ export interface Scenario {
    * Measured against launches with this feature on (targets/common.ts LaunchVariant), beside
    * the plain ones; targets without the variant are not measured. Absent: plain.
    */
-  variant?: 'access-log' | 'admin' | 'rules';
+  variant?: 'access-log' | 'admin' | 'rules' | 'routes';
 }
 
 /** What a load client reports for one window. */
@@ -129,7 +129,7 @@ export interface TargetStatus {
   /** Set for the launch that serves the TLS scenarios (null until it negotiated). Absent in old records. */
   tls?: TlsStatus | null;
   /** The launch variant (absent: plain, and in old records). */
-  variant?: 'access-log' | 'admin' | 'rules';
+  variant?: 'access-log' | 'admin' | 'rules' | 'routes';
 }
 
 /** Everything a run produced; this is the raw JSON written to results/. */

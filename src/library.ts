@@ -79,7 +79,7 @@ export function readServeOptions(options: ServeOptions): { config: Config; route
   const inProcess = workers === 0;
   const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   if (!inProcess && workers !== undefined) given.workers = workers;
-  const { raw } = readOptionObject(given, 'serve()', process.cwd(), (key) => NAMES.get(key) ?? key);
+  const { raw } = readOptionObject(given, 'serve()', process.cwd(), (key) => NAMES.get(key) ?? `unknown:${key}`);
   if (inProcess && raw.admin !== undefined) throw new UsageError('serve(): "admin" needs workers ≥ 1 (the cluster primary serves /metrics)');
   const config = buildConfig(root ?? null, raw, {});
   return { config: inProcess ? { ...config, workers: 0 } : config, routes: routes ?? {}, inProcess };

@@ -27,7 +27,7 @@ export interface TargetContext {
  * metrics listener, `rules` serves the root that also holds generated
  * `_headers` and `_redirects` (fastsrv reads them; bench/fixtures.ts).
  */
-export type LaunchVariant = 'plain' | 'access-log' | 'admin' | 'rules';
+export type LaunchVariant = 'plain' | 'access-log' | 'admin' | 'rules' | 'routes';
 
 export interface LaunchPlan {
   command: string;

@@ -31,8 +31,12 @@ export const fastsrv: TargetDefinition = {
   name: 'fastsrv',
   describe: 'fastsrv (this project): uWebSockets.js, in-memory cache, precomputed headers',
   // rules: served from the root with generated _headers and _redirects (bench/run.ts), no flag.
-  variants: ['access-log', 'admin', 'rules'],
-  plan: (ctx) => planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`, buildFastsrvVariantArgs(ctx)),
+  // routes: the same root through the library API, with a fixed and a function route (fastsrv-routes.ts).
+  variants: ['access-log', 'admin', 'rules', 'routes'],
+  plan: (ctx) =>
+    ctx.variant === 'routes'
+      ? planNodeScript(ctx, 'dist/bench/targets/fastsrv-routes.js', `serve({ workers: ${ctx.workers} }) (+ primary)`)
+      : planNodeScript(ctx, 'dist/src/cli.js', `--workers ${ctx.workers} (+ primary)`, buildFastsrvVariantArgs(ctx)),
 };
 
 export const nodeHttp: TargetDefinition = {

@@ -32,7 +32,7 @@ export interface BuildOptions {
   /** The command line's header policy; `_headers` refines it per file. */
   readonly policy: HeaderPolicy;
   /** The library's routes: they win over files at the same path. */
-  readonly app: AppRoutes | null;
+  readonly app?: AppRoutes | null;
 }
 
 export class CacheTable {
@@ -183,7 +183,7 @@ export function buildCacheTable(
   table.fixed = buildFixedResponses(buildNotFoundResponse(notFound?.identity.body ?? null, notFoundPolicy), options.policy.extraHeaders, options.optionsHeaders);
   for (const key of RULE_FILE_KEYS) table.notFoundRoutes.set(key, table.fixed.notFound);
   applyForcedRules(table);
-  if (options.app !== null) addAppRoutes(table, options.app, previous);
+  if (options.app) addAppRoutes(table, options.app, previous);
   return table;
 }
 

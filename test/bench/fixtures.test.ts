@@ -1,3 +1,4 @@
+import { FIXED_ROUTE, FUNCTION_ROUTE } from '../../bench/targets/route-paths.js';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,12 +40,15 @@ describe('fixtures', () => {
 });
 
 describe('scenarios', () => {
-  test('every scenario path is a fixture, except the 404 one', () => {
+  test('every scenario path is a fixture, except the 404 one and the library\'s routes', () => {
     const known = new Set([...FIXTURES, LARGE_FIXTURE].map((f) => f.urlPath));
-    for (const s of SCENARIOS) for (const p of s.paths) expect(known.has(p)).toBe(s.expectStatus !== 200 ? s.name !== '404' : true);
+    const isRoute = (p: string) => p === FIXED_ROUTE || p === FUNCTION_ROUTE;
+    for (const s of SCENARIOS) for (const p of s.paths) expect(known.has(p)).toBe(s.expectStatus !== 200 ? s.name !== '404' : !isRoute(p));
   });
-  test('selectScenarios keeps the order asked for and rejects unknown names', () => {
+  test('selectScenarios keeps the order asked for, expands route, and rejects unknown names', () => {
     expect(selectScenarios(['site', '1k']).map((s) => s.name)).toEqual(['site', '1k']);
+    expect(selectScenarios(['route', '1k']).map((s) => s.name)).toEqual(['route-file', 'route-fixed', 'route-function', '1k']);
+    expect(selectScenarios(['route']).map((s) => s.variant)).toEqual(['routes', 'routes', 'routes']);
     expect(() => selectScenarios(['2k'])).toThrow(/unknown scenario/);
   });
 });

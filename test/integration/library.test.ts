@@ -6,7 +6,7 @@
  * and 2; close() drains; the published types check an example with tsc.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -336,6 +336,37 @@ describe.runIf(hasEngine)('serve() with 2 workers and with workers: 0', () => {
     expect(result.stdout).toMatch(/^rejected: .*other routes than the primary: routes must be created the same way in every process/m);
     expect((result as { code?: number }).code).toBe(3);
   }, 40_000);
+});
+
+describe.runIf(hasEngine)('the README', () => {
+  it('opens with a hello world that works as written (port 0 here instead of 8080)', async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const snippet = /^```js\n([\s\S]*?)```/m.exec(readme)![1];
+    expect(readme.indexOf(snippet)).toBeLessThan(readme.indexOf('## Quick start'));
+    expect(snippet.trim().split('\n')).toHaveLength(4);
+    writeFileSync(join(consumer, 'hello.mjs'), snippet.replace('port: 8080', 'port: 0'));
+    const proc = spawn(process.execPath, ['hello.mjs'], { cwd: consumer, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no url after 30 s:\n${out}`)), 30_000);
+        proc.stdout!.on('data', () => {
+          const match = /^Serving on (http:\/\/\S+)$/m.exec(out);
+          if (match === null) return;
+          clearTimeout(timer);
+          resolve(match[1]);
+        });
+      });
+      const { stdout } = await run('curl', ['-sS', url]);
+      expect(stdout).toBe('Hello, World!');
+      expect(out.match(/Serving on/g)).toHaveLength(1);
+    } finally {
+      process.kill(-proc.pid!, 'SIGTERM');
+      await new Promise((r) => (proc.exitCode === null && proc.signalCode === null ? proc.on('exit', r) : r(null)));
+    }
+  }, 60_000);
 });
 
 describe('serve() options and routes are checked like the CLI flags', () => {
