@@ -25,7 +25,7 @@ describe('parseOptions', () => {
     const o = parseOptions(['--targets', 'nginx, fastsrv', '--full', '--duration', '10', '--warmup', '0', '--client', 'autocannon'], TWO_CPUS);
     expect(o.targets).toEqual(['nginx', 'fastsrv']);
     expect(o.scenarios).toEqual(['1k', '16k', '256k', '4m', '404', '304', 'site', '1k-log', '1k-admin', 'site-rules', 'route-file', 'route-fixed', 'route-function', '1g', 'tls-1k', 'tls-handshake']);
-    expect(parseOptions(['--scenarios', '1k,route']).scenarios).toEqual(['1k', 'route-file', 'route-fixed', 'route-function']);
+    expect(parseOptions(['--scenarios', '1k,route', '--client', 'autocannon'], TWO_CPUS).scenarios).toEqual(['1k', 'route-file', 'route-fixed', 'route-function']);
     expect(o).toMatchObject({ duration: 10, warmup: 0, client: 'autocannon' });
   });
 
