@@ -17,6 +17,7 @@ import { checkTls, type CertificateInfo } from '../setup/tls.js';
 import { describeEngine, type Engine } from '../setup/uws.js';
 import { watchTree, type TreeWatcher } from './watch.js';
 import { filterWorkerStdout } from './worker-stdout.js';
+import { createWorkerState, scrapeWorkers, type WorkerState } from './worker-state.js';
 
 /** What the owner of a tree decides: the worker program, and what happens at start, on failure, at the end. */
 export interface TreeHooks {
@@ -41,29 +42,6 @@ const MAX_STARTUP_FAILURES = 5;
 const MAX_RESTART_DELAY_MS = 5000;
 /** A reload gives up on a new worker that does not listen within this. */
 const RELOAD_START_TIMEOUT_MS = 30_000;
-/** A scrape leaves out a worker that has not answered within this. */
-const SCRAPE_TIMEOUT_MS = 2_000;
-
-interface WorkerState {
-  readonly worker: Worker;
-  /** Slot 0..workers-1; a replacement takes the slot of the worker it replaces. */
-  readonly slot: number;
-  isListening: boolean;
-  /** Being replaced by a reload: its exit is expected. */
-  isRetiring: boolean;
-  lastError: string | null;
-  /** Change batches relayed before this worker listened (it may have missed them). */
-  readonly changesAtFork: number;
-  /** Resolves when the worker listens (true) or exits first (false). */
-  readonly started: Promise<boolean>;
-  readonly exited: Promise<void>;
-  /** SIGUSR1 reopens before this worker listened (it may have missed them). */
-  readonly reopensAtFork: number;
-  /** Scrapes waiting for this worker's registry, by id. */
-  readonly scrapes: Map<number, (metrics: readonly object[] | null) => void>;
-  /** It sent its final counts (now in the primary's sums, not its own). */
-  hasSentCounts: boolean;
-}
 
 export class Supervisor {
   private readonly states = new Map<number, WorkerState>();
@@ -137,28 +115,7 @@ export class Supervisor {
 
   private fork(slot: number): WorkerState {
     const worker = cluster.fork({ ...this.hooks.env, [CONFIG_ENV]: JSON.stringify(this.config), [WORKER_INDEX_ENV]: String(slot) });
-    let onStarted: (isListening: boolean) => void = () => {};
-    const state: WorkerState = {
-      worker,
-      slot,
-      isListening: false,
-      isRetiring: false,
-      lastError: null,
-      changesAtFork: this.changeBatches,
-      started: new Promise((resolve) => (onStarted = resolve)),
-      // Exited, and its IPC channel read to the end (its final counts are in).
-      exited: Promise.all([
-        new Promise<void>((resolve) => worker.once('exit', () => resolve())),
-        new Promise<void>((resolve) => (worker.isConnected() ? worker.once('disconnect', () => resolve()) : resolve())),
-      ]).then(() => undefined),
-      reopensAtFork: this.reopens,
-      scrapes: new Map(),
-      hasSentCounts: false,
-    };
-    worker.once('exit', () => {
-      onStarted(false);
-      for (const settle of state.scrapes.values()) settle(null);
-    });
+    const { state, onStarted } = createWorkerState(worker, slot, this.changeBatches, this.reopens);
     this.states.set(worker.id, state);
     // A message sent to a worker that has just died fails (EPIPE) as an
     // 'error' event, which unhandled would take the primary down; the
@@ -348,35 +305,9 @@ export class Supervisor {
       health: () => this.getHealth(),
       metrics: async () => {
         if (this.metrics === null) throw new Error('metrics are not loaded');
-        return { contentType: this.metrics.contentType, body: await this.metrics.render(await this.scrapeWorkers()) };
+        return { contentType: this.metrics.contentType, body: await this.metrics.render(await scrapeWorkers(this.states.values(), ++this.scrapeCount)) };
       },
     };
-  }
-
-  /**
-   * Every listening worker's registry as JSON. A worker that exits or does
-   * not answer in SCRAPE_TIMEOUT_MS is left out; one that sent its final
-   * counts meanwhile is left out too (they are in `departed` now).
-   */
-  private async scrapeWorkers(): Promise<object[][]> {
-    const id = ++this.scrapeCount;
-    const asked = [...this.states.values()].filter((s) => s.isListening && !s.hasSentCounts && s.worker.isConnected());
-    const replies = await Promise.all(
-      asked.map(
-        (state) =>
-          new Promise<{ state: WorkerState; metrics: readonly object[] | null }>((resolve) => {
-            const settle = (metrics: readonly object[] | null): void => {
-              state.scrapes.delete(id);
-              clearTimeout(timer);
-              resolve({ state, metrics });
-            };
-            const timer = setTimeout(() => settle(null), SCRAPE_TIMEOUT_MS);
-            state.scrapes.set(id, settle);
-            state.worker.send({ type: 'metrics', id } satisfies PrimaryMessage);
-          }),
-      ),
-    );
-    return replies.filter((r) => r.metrics !== null && !r.state.hasSentCounts).map((r) => [...r.metrics!]);
   }
 
   /** A worker's totals at its graceful exit: kept in the primary's sums. */

@@ -1,33 +1,25 @@
 /**
- * The HTTP server of one worker: the uWebSockets.js app, its routes, the
- * miss path (dotfiles, redirects, SPA, 404) and graceful close. What a file
- * response sends is in content.ts.
+ * The HTTP server of one worker: the uWebSockets.js app, its routes and
+ * graceful close. What a path answers is key-handler.ts; what a file
+ * response sends, content.ts; function routes, functions.ts.
  *
  * Request work is a lookup and one corked write of precomputed bytes:
  * writeStatus(block) sends the status line and every header in one native
  * call (see cache/headers.ts), end(body) sends Content-Length and the body.
  */
-import type { CacheTable } from '../cache/table.js';
-import type { DotfilePolicy } from '../setup/config.js';
-import { sendFixed, serveEntry } from './content.js';
-import { encodePath, hasDotSegment, resolveRequestPath } from '../http/path.js';
-import type { Handler, HandlerWrapper } from './observe.js';
-import { recordResponse } from './outcome.js';
-import { createRedirectApp } from './redirect.js';
-import { isRedirectStatus, REDIRECT_STATUS_TEXT } from '../rules/redirects-file.js';
-import { findRule } from '../rules/route.js';
-import { appendQuery, formatLocation, resolveTargetKey } from '../rules/target.js';
-import {
-  closeConnectionsAfterResponses,
-  createStreamTracker,
-  isClosingConnections,
-  type StreamTracker,
-} from './stream.js';
-import type { CheckedTls } from '../setup/tls.js';
 import type { FunctionRoute } from '../app/compile.js';
-import { createFunctionContext } from './function-context.js';
-import { serveFunction, type FunctionContext } from './functions.js';
+import type { CacheTable } from '../cache/table.js';
+import { encodePath, resolveRequestPath } from '../http/path.js';
+import type { DotfilePolicy } from '../setup/config.js';
+import type { CheckedTls } from '../setup/tls.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, UwsModule, us_listen_socket } from '../setup/uws.js';
+import { sendFixed } from './content.js';
+import { createFunctionContext } from './function-context.js';
+import { serveFunction } from './functions.js';
+import { createKeyHandler, type Functions, type KeyHandler } from './key-handler.js';
+import { createApp, listen, listenRedirect } from './listen.js';
+import type { Handler, HandlerWrapper } from './observe.js';
+import { closeConnectionsAfterResponses, createStreamTracker, isClosingConnections, type StreamTracker } from './stream.js';
 
 export interface ServerOptions {
   readonly host: string;
@@ -140,35 +132,6 @@ function addMissRoutes(app: TemplatedApp, misses: MissHandlers): void {
   app.any('/*', misses.other);
 }
 
-/** The --http-port listener; when it cannot listen, the HTTPS one (`token`) is closed too. */
-async function listenRedirect(uws: UwsModule, token: us_listen_socket, host: string, httpPort: number, httpsPort: number): Promise<us_listen_socket> {
-  try {
-    return await listen(createRedirectApp(uws, httpsPort), host, httpPort, ' (--http-port)');
-  } catch (error) {
-    uws.us_listen_socket_close(token);
-    throw error;
-  }
-}
-
-/**
- * uWS App, or SSLApp with the default certificate and one server name per
- * SNI certificate. uWS reads the files; the worker checked them just before
- * (checkTls): addServerName crashes the process on a file it cannot load,
- * SSLApp throws without saying why.
- */
-function createApp(uws: UwsModule, tls: CheckedTls | null): TemplatedApp {
-  if (tls === null) return uws.App();
-  let app: TemplatedApp;
-  try {
-    app = uws.SSLApp(tls.main);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`uWebSockets.js could not load certificate ${tls.main.cert_file_name} with key ${tls.main.key_file_name} (${reason})`);
-  }
-  for (const { name, files } of tls.sni) app.addServerName(name, files);
-  return app;
-}
-
 /**
  * uWS gives every server name its own, empty router: a connection whose SNI
  * matched one is routed there only. Each gets the catch-all (not the
@@ -182,17 +145,6 @@ function addSniRoutes(app: TemplatedApp, tls: CheckedTls | null, misses: MissHan
   for (const { name } of tls.sni) addMissRoutes(app.domain(name), misses);
   app.domain('');
 }
-
-function listen(app: TemplatedApp, host: string, port: number, what: string): Promise<us_listen_socket> {
-  return new Promise((resolve, reject) => {
-    app.listen(host, port, (token) => {
-      if (token === false) reject(new Error(`cannot listen on ${host}:${port}${what}`));
-      else resolve(token);
-    });
-  });
-}
-
-type KeyHandler = (res: HttpResponse, req: HttpRequest, key: string, isHead: boolean) => void;
 
 /**
  * Let uWS's C++ router find the file: one GET route per served key, at the
@@ -209,12 +161,6 @@ function addRoute(app: TemplatedApp, routes: Set<string>, key: string, serveKey:
   if (routes.has(pattern) || pattern.includes('/:') || pattern.includes('*')) return;
   routes.add(pattern);
   app.get(pattern, wrap((res, req) => serveKey(res, req, key, false), pattern));
-}
-
-/** The function routes and what they share. */
-interface Functions {
-  readonly routes: ReadonlyMap<string, FunctionRoute>;
-  readonly context: FunctionContext;
 }
 
 /**
@@ -267,68 +213,3 @@ function closeServer(
 
 const QUIET_MS = 200;
 
-/**
- * Serve a decoded key: the file; else the dotfile policy, a fixed redirect,
- * a fixed 404 (rule files, forced 404s), the first matching `_redirects`
- * rule, the SPA index, 404. A path with a file never looks at a rule.
- */
-function createKeyHandler(
-  state: { table: CacheTable; requests: number },
-  options: ServerOptions,
-  streams: StreamTracker,
-  functions: Functions | null,
-): KeyHandler {
-  const isDotfileVisible = options.dotfiles === 'allow';
-  const dotfileResponse = options.dotfiles === 'deny' ? 'forbidden' : 'notFound';
-  return function serveKey(res, req, key, isHead) {
-    if (isClosingConnections) state.requests++;
-    const table = state.table;
-    const entry = table.files.get(key);
-    if (entry !== undefined) return serveEntry(res, req, entry, isHead, table, streams);
-    const route = functions?.routes.get(key);
-    if (route !== undefined) return serveFunction(res, req, route, isHead, functions!.context);
-    const fixed = table.appResponses.get(key);
-    if (fixed !== undefined) return sendFixed(res, fixed, isHead);
-    if (!isDotfileVisible && hasDotSegment(key)) return sendFixed(res, table.fixed[dotfileResponse], isHead);
-    const redirect = table.redirects.get(key);
-    if (redirect !== undefined) {
-      const query = req.getQuery();
-      recordResponse(redirect.status, 0);
-      res.writeStatus(query ? appendQuery(redirect.text, query) : redirect.block).end(undefined, isClosingConnections);
-      return;
-    }
-    const notFound = table.notFoundRoutes.get(key);
-    if (notFound !== undefined) return sendFixed(res, notFound, isHead);
-    if (table.rules.redirects.length !== 0 && serveRule(res, req, key, isHead, table, streams)) return;
-    const fallback = options.spa && isRouteLike(key) ? table.files.get('/') : undefined;
-    if (fallback !== undefined) return serveEntry(res, req, fallback, isHead, table, streams);
-    sendFixed(res, table.fixed.notFound, isHead);
-  };
-}
-
-/**
- * The first `_redirects` rule matching a path without a file: a redirect
- * (the query kept), a rewrite (the target's file, under this URL) or a 404
- * page. False when no rule matches.
- */
-function serveRule(res: HttpResponse, req: HttpRequest, key: string, isHead: boolean, table: CacheTable, streams: StreamTracker): boolean {
-  const match = findRule(table.rules.redirects, key);
-  if (match === null) return false;
-  const { rule, captures } = match;
-  if (isRedirectStatus(rule.status)) {
-    const location = appendQuery(formatLocation(rule.to, captures), req.getQuery() ?? '');
-    recordResponse(rule.status, 0);
-    res.writeStatus(REDIRECT_STATUS_TEXT[rule.status] + '\r\nLocation: ' + location).end(undefined, isClosingConnections);
-    return true;
-  }
-  const targetKey = resolveTargetKey(rule.to, captures);
-  const target = rule.status === 200 ? table.files.get(targetKey) : undefined;
-  if (target !== undefined) serveEntry(res, req, target, isHead, table, streams);
-  else sendFixed(res, rule.status === 404 ? table.getNotFoundPage(targetKey) : table.fixed.notFound, isHead);
-  return true;
-}
-
-/** A path that names an app route rather than a file: no dot in its last segment. */
-function isRouteLike(key: string): boolean {
-  return key.indexOf('.', key.lastIndexOf('/')) === -1;
-}

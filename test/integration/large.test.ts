@@ -66,13 +66,21 @@ function countFilesOpenIn(pid: number, dir: string): number {
 }
 
 /** Open a raw GET and read `bytes` before pausing; resolves with the socket. */
-function startSlowDownload(port: number, path: string, bytes = 64 * 1024): Promise<Socket & { received: number }> {
+/** `received` counts every byte, the head's too; `headBytes` is the head's length (status line to the blank line). */
+function startSlowDownload(port: number, path: string, bytes = 64 * 1024): Promise<Socket & { received: number; headBytes: number }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1') as Socket & { received: number };
+    const socket = connect(port, '127.0.0.1') as Socket & { received: number; headBytes: number };
     socket.received = 0;
+    socket.headBytes = 0;
     socket.on('error', () => {});
     socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    let start = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
+      if (socket.headBytes === 0) {
+        start = Buffer.concat([start, chunk]);
+        const end = start.indexOf('\r\n\r\n');
+        if (end !== -1) socket.headBytes = end + 4;
+      }
       socket.received += chunk.length;
       if (socket.received >= bytes) {
         socket.pause();
@@ -205,7 +213,8 @@ describe('files changing under a download', () => {
       tail = Buffer.concat([tail, c]).subarray(-64);
     });
     socket.resume();
-    const complete = await waitFor(() => socket.received >= BIG, 20_000);
+    // The whole body, not just as many bytes as it has: the head came first.
+    const complete = await waitFor(() => socket.received - socket.headBytes >= BIG, 20_000);
     socket.destroy();
     expect(complete).toBe(true);
     expect(tail.equals(oldTail)).toBe(true);
