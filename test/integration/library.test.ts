@@ -30,6 +30,7 @@ const server = await serve({
   port: 0,
   workers: process.env.WORKERS === 'auto' ? 'auto' : Number(process.env.WORKERS),
   root: process.env.ROOT || undefined,
+  accessLog: process.env.LOG || undefined,
   routes: {
     '/': 'Hello, World!',
     '/health': { status: 204 },
@@ -313,19 +314,32 @@ describe.runIf(hasEngine)('serve() with 2 workers and with workers: 0', () => {
     }
   }, 60_000);
 
-  it('workers: 0 — this process serves (files of a root too) and close() ends it', async () => {
+  it('workers: 0 — this process serves (files of a root too), logs async routes with their final status, and close() ends it', async () => {
     const root = join(scratch, 'site');
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, 'page.html'), '<p>a file</p>\n');
     writeFileSync(join(root, 'index.html'), '<p>the file the route hides</p>\n');
-    const app = await startApp(0, { ROOT: root });
+    const log = join(scratch, 'access.log');
+    const app = await startApp(0, { ROOT: root, LOG: log });
     try {
       expect(app.workers).toBe(0);
       expect((await get(app.port, '/pid')).body.toString()).toBe(String(app.proc.pid));
       expect((await get(app.port, '/page.html')).body.toString()).toBe('<p>a file</p>\n');
       expect((await get(app.port, '/')).body.toString()).toBe('Hello, World!');
       expect(JSON.parse((await get(app.port, '/echo?q=1')).body.toString()).q).toBe('1');
+      expect((await get(app.port, '/later')).body.toString()).toBe('late');
+      const socket = connect(app.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.end('GET /later?gone=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      expect((await get(app.port, '/rejects')).status).toBe(500);
       expect(await app.close()).toBe(0);
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines.find((l) => l.includes('"GET /later HTTP/1.1"'))).toMatch(/" 200 4 "/);
+      expect(lines.find((l) => l.includes('"GET /later?gone=1 HTTP/1.1"'))).toMatch(/" 499 0 "/);
+      expect(lines.find((l) => l.includes('"GET /rejects HTTP/1.1"'))).toMatch(/" 500 \d+ "/);
+      expect(lines.find((l) => l.includes('"GET /page.html HTTP/1.1"'))).toMatch(/" 200 14 "/);
     } finally {
       if (app.proc.exitCode === null) app.proc.kill('SIGKILL');
     }
