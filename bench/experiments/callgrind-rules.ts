@@ -8,6 +8,10 @@
  * request, free of wall-clock noise (kernel time is not counted).
  *
  *   node dist/bench/experiments/callgrind-rules.js [--rounds 2] [--requests 6000] [--path /missing.html --status 404]
+ *
+ * With --routes: the library's three ways to answer the same 1 KiB instead
+ * (bench/targets/fastsrv-routes.ts: the cached /index.html, a fixed route
+ * and a function route of its bytes), one path at a time, same worker.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,8 +22,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createFixtures, createRuleFixtures } from '../fixtures.js';
 import { findFreePort } from '../proc.js';
+import { FIXED_ROUTE, FUNCTION_ROUTE } from '../targets/route-paths.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const ROUTES = fileURLToPath(new URL('../targets/fastsrv-routes.js', import.meta.url));
+const ROUTE_PATHS = { file: '/index.html', fixed: FIXED_ROUTE, function: FUNCTION_ROUTE };
 const SITE_PATHS = ['/index.html', '/style.css', '/app.js', '/img/icon.png', '/img/photo.jpg', '/index.html'];
 
 /** `count` GETs over `paths`, 4 in flight on keep-alive connections; resolves with the number of unexpected statuses. */
@@ -47,15 +54,15 @@ function requestMany(port: number, paths: readonly string[], count: number, stat
   });
 }
 
-async function measure(root: string, outDir: string, paths: readonly string[], requests: number, status: number): Promise<number> {
+async function measure(root: string, outDir: string, paths: readonly string[], requests: number, status: number, script = CLI): Promise<number> {
   rmSync(outDir, { recursive: true, force: true });
   const port = await findFreePort();
   const args = ['--tool=callgrind', '--trace-children=yes', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${outDir}.%p`];
-  const child = spawn('valgrind', [...args, process.execPath, CLI, root, '--workers', '1', '--host', '127.0.0.1', '--port', String(port), '--no-watch', '--no-compress'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('valgrind', [...args, process.execPath, script, root, '--workers', '1', '--host', '127.0.0.1', '--port', String(port), '--no-watch', '--no-compress'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const deadline = Date.now() + 300_000;
-  while (!out.includes('open ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  while (!out.includes('open ') && !out.includes('listening on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   const worker = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
   await requestMany(port, paths, 2000, status); // warm-up: the JIT settles, uninstrumented
   execFileSync('callgrind_control', ['-i', 'on', worker], { stdio: 'ignore' });
@@ -71,7 +78,9 @@ async function measure(root: string, outDir: string, paths: readonly string[], r
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, requests: { type: 'string' }, path: { type: 'string' }, status: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string' }, requests: { type: 'string' }, path: { type: 'string' }, status: { type: 'string' }, routes: { type: 'boolean' } },
+  });
   const rounds = Number(values.rounds ?? 2);
   const requests = Number(values.requests ?? 6000);
   const paths = values.path === undefined ? SITE_PATHS : [values.path];
@@ -80,6 +89,15 @@ async function main(): Promise<void> {
   try {
     const roots = { plain: join(dir, 'plain'), rules: join(dir, 'rules') };
     createFixtures(roots.plain);
+    if (values.routes) {
+      for (let round = 1; round <= rounds; round++) {
+        for (const [name, path] of Object.entries(ROUTE_PATHS)) {
+          const perRequest = await measure(roots.plain, join(dir, `cg-${name}-${round}`), [path], requests, 200, ROUTES);
+          process.stdout.write(`round ${round} ${name}: ${Math.round(perRequest)} instructions per request (${requests} × ${path})\n`);
+        }
+      }
+      return;
+    }
     createRuleFixtures(roots.rules);
     for (let round = 1; round <= rounds; round++) {
       for (const [name, root] of Object.entries(roots)) {

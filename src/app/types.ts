@@ -25,8 +25,8 @@ export interface RouteResponse {
 export type RouteResult = RouteBody | RouteResponse | undefined | void;
 
 /**
- * The request a handler sees. Everything is read from the connection before
- * the handler runs, so it stays valid across awaits.
+ * The request a handler sees. It stays valid across the handler's awaits;
+ * a handler that answers synchronously must read it before returning.
  */
 export interface RouteRequest {
   /** Upper case, as sent: `GET`, `POST`… (HEAD requests run the GET handler). */
@@ -41,7 +41,11 @@ export interface RouteRequest {
 }
 
 export interface RequestHeaders {
-  /** A header's value (repeated headers joined with ", "), or null; names in any case. */
+  /**
+   * A header's value, or null when it is absent or empty; names in any
+   * case. A repeated header reads as its first value (as uWebSockets.js
+   * gives it).
+   */
   get(name: string): string | null;
 }
 

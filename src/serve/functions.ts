@@ -9,7 +9,7 @@
 import { RouteError, toResponseParts, formatStatusLine } from '../app/result.js';
 import type { FunctionRoute } from '../app/compile.js';
 import type { FixedResponse } from '../cache/responses.js';
-import type { RouteHandler, RouteRequest, RouteResult } from '../app/types.js';
+import type { RequestHeaders, RouteHandler, RouteRequest, RouteResult } from '../app/types.js';
 import { sendFixed } from './content.js';
 import { beginResponse, lastResponse, recordResponse, recordTransfer, type Transfer } from './outcome.js';
 import { endWithoutBody, sendBody, type StreamTracker } from './stream.js';
@@ -34,8 +34,9 @@ export function serveFunction(res: HttpResponse, req: HttpRequest, route: Functi
   const method = isHead === true ? 'HEAD' : isHead === false ? 'GET' : req.getMethod().toUpperCase();
   const handler = route.handlers.get(method) ?? (method === 'HEAD' ? route.handlers.get('GET') : undefined);
   if (handler === undefined) return sendFixed(res, method === 'OPTIONS' ? route.options : route.methodNotAllowed, method === 'HEAD');
-  const request = new RequestView(method, route.key, req.getQuery() ?? '', readHeaders(req));
+  const request = new RequestView(method, route.key, req.getQuery() ?? '', req);
   if (!hasBody(request)) return runHandler(res, handler, request, method === 'HEAD', route.key, ctx, null);
+  request.detach();
   readBody(res, request, ctx, (pending) => runHandler(res, handler, request, false, route.key, ctx, pending));
 }
 
@@ -54,7 +55,7 @@ function hasBody(request: RequestView): boolean {
 function runHandler(
   res: HttpResponse,
   handler: RouteHandler,
-  request: RouteRequest,
+  request: RequestView,
   isHead: boolean,
   key: string,
   ctx: FunctionContext,
@@ -68,9 +69,12 @@ function runHandler(
     result = FAILED;
   }
   if (!isPromiseLike(result)) {
+    request.close();
     if (pending === null) return writeResult(res, result, isHead, key, ctx);
     return finishPending(res, pending, result, isHead, key, ctx);
   }
+  // The handler goes on after this uWS callback: keep what it may still read.
+  request.detach();
   const waiting = pending ?? startPending(res);
   Promise.resolve(result).then(
     (value) => finishPending(res, waiting, value, isHead, key, ctx),
@@ -165,32 +169,57 @@ function isPromiseLike(value: unknown): value is PromiseLike<RouteResult> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** Every header, read while `req` is valid; repeated ones joined with ", " (RFC 9110 §5.3). */
-function readHeaders(req: HttpRequest): Map<string, string> {
-  const headers = new Map<string, string>();
-  req.forEach((name, value) => {
-    const previous = headers.get(name);
-    headers.set(name, previous === undefined ? value : previous + ', ' + value);
-  });
-  return headers;
-}
-
+/**
+ * The request a handler sees. While the uWS callback runs, headers are
+ * read from `req` as asked (one native call each); a handler that goes on
+ * after it (a promise, or a body to read first) gets every header copied
+ * before the callback returns. Repeated headers read as the first; empty
+ * ones as null, in both cases.
+ */
 class RequestView implements RouteRequest {
   body: Buffer = EMPTY;
+  readonly headers: RequestHeaders = this;
   private parsedQuery: URLSearchParams | null = null;
-  readonly headers: { get(name: string): string | null };
+  private copied: Map<string, string> | null = null;
+  private isClosed = false;
 
   constructor(
     readonly method: string,
     readonly path: string,
     private readonly queryText: string,
-    values: Map<string, string>,
-  ) {
-    this.headers = { get: (name) => values.get(name.toLowerCase()) ?? null };
-  }
+    private req: HttpRequest | null,
+  ) {}
 
   get query(): URLSearchParams {
     return (this.parsedQuery ??= new URLSearchParams(this.queryText));
+  }
+
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    if (this.req !== null) {
+      const value = this.req.getHeader(lower);
+      return value === '' ? null : value;
+    }
+    if (this.isClosed) throw new Error(`request header ${name} read after the handler returned its response: read it before returning`);
+    return this.copied?.get(lower) ?? null;
+  }
+
+  /** Copy every header: the handler runs on after the uWS callback. */
+  detach(): void {
+    if (this.req === null) return;
+    const copied = new Map<string, string>();
+    this.req.forEach((name, value) => {
+      if (value !== '' && !copied.has(name)) copied.set(name, value);
+    });
+    this.copied = copied;
+    this.req = null;
+  }
+
+  /** The handler answered synchronously: `req` is about to go away. */
+  close(): void {
+    if (this.req === null) return;
+    this.req = null;
+    this.isClosed = true;
   }
 }
 

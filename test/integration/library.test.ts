@@ -44,6 +44,7 @@ const server = await serve({
     '/throws': () => { throw new Error('sync failure'); },
     '/rejects': async () => { await sleep(20); throw new Error('async failure'); },
     '/later': async () => { await sleep(400); return 'late'; },
+    '/header-later': async (req) => { await sleep(20); return { probe: req.headers.get('X-Probe'), missing: req.headers.get('x-none') }; },
     '/form': { GET: () => 'form', POST: (req) => ({ length: req.body.length, type: req.headers.get('content-type') }) },
   },
 });
@@ -215,6 +216,8 @@ describe.runIf(hasEngine)('serve() with one worker (the default shape)', () => {
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body.toString())).toEqual({ method: 'GET', path: '/echo', q: 'café', accept: 'text/x-test' });
     expect(reply.headers.etag).toBeUndefined();
+    const later = await get(app.port, '/header-later', { 'x-probe': 'after an await' });
+    expect(JSON.parse(later.body.toString())).toEqual({ probe: 'after an await', missing: null });
     const head = await get(app.port, '/echo', {}, 'HEAD');
     expect(head.status).toBe(200);
     expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
