@@ -11,7 +11,7 @@ import type { HeaderList } from '../cache/headers.js';
 import { isCompressible, type HeaderPolicy } from '../cache/policy.js';
 import { buildErrorPage, buildFixedResponse, type FixedResponse } from '../cache/responses.js';
 import { resolveRequestPath } from '../http/path.js';
-import { formatStatusLine, isRouteResponse, RouteError, toResponseParts, type ResponseParts } from './result.js';
+import { formatStatusLine, getTypeByName, isRouteResponse, RouteError, toResponseParts, type ResponseParts } from './result.js';
 import type { RouteHandler, RouteMethod } from './types.js';
 
 /** A route run per request. */
@@ -19,6 +19,8 @@ export class FunctionRoute {
   constructor(
     /** The decoded path it answers. */
     readonly key: string,
+    /** The type of the path's extension (`/feed.xml`), which text and bytes results take; null: none. */
+    readonly typeByName: string | null,
     /** Handlers by upper-case method; HEAD falls back to GET. */
     readonly handlers: ReadonlyMap<string, RouteHandler>,
     readonly methodNotAllowed: FixedResponse,
@@ -77,7 +79,7 @@ export function compileRoutes(routes: unknown, options: CompileOptions): AppRout
         signature.push(`${key} ${[...handlers.keys()].join(',')}`);
         continue;
       }
-      const parts = toResponseParts(value, key);
+      const parts = toResponseParts(value, getTypeByName(key));
       if (parts.status === 200) entries.set(key, buildFixedEntry(key, parts, options));
       else responses.set(key, buildAppResponse(parts, options.policy));
       signature.push(`${key} ${parts.status} ${hash('sha1', parts.body ?? '', 'base64url')} ${JSON.stringify(parts.headers)}`);
@@ -130,6 +132,7 @@ function buildFunctionRoute(key: string, handlers: ReadonlyMap<string, RouteHand
   const headers: HeaderList = [['Allow', allow], ...NOSNIFF, ...options.policy.extraHeaders];
   return new FunctionRoute(
     key,
+    getTypeByName(key),
     handlers,
     buildFixedResponse('405 Method Not Allowed', buildErrorPage('405 Method Not Allowed'), headers),
     buildFixedResponse('204 No Content', Buffer.alloc(0), [...headers, ...options.optionsHeaders]),

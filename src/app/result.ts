@@ -47,10 +47,13 @@ function isBytes(value: unknown): value is Uint8Array | ArrayBuffer {
   return value instanceof Uint8Array || value instanceof ArrayBuffer;
 }
 
-/** The response parts of `value` served at `key` (its extension picks the type of text and bytes). */
-export function toResponseParts(value: unknown, key: string): ResponseParts {
+/**
+ * The response parts of `value`; `typeByName` is the type of the route's
+ * path by its extension (getTypeByName), which text and bytes take.
+ */
+export function toResponseParts(value: unknown, typeByName: string | null): ResponseParts {
   if (value === undefined) return { status: 204, headers: [], contentType: null, body: null };
-  if (!isRouteResponse(value)) return { status: 200, headers: [], ...encodeBody(value, key) };
+  if (!isRouteResponse(value)) return { status: 200, headers: [], ...encodeBody(value, typeByName) };
   const status = checkStatus(value.status);
   const headers = checkHeaders(value.headers);
   const hasNoBody = status === 204 || status === 304;
@@ -58,16 +61,17 @@ export function toResponseParts(value: unknown, key: string): ResponseParts {
   const typeHeader = headers.find(([name]) => name.toLowerCase() === 'content-type');
   const rest = typeHeader === undefined ? headers : headers.filter((h) => h !== typeHeader);
   if (hasNoBody) return { status, headers: rest, contentType: null, body: null };
-  const encoded = value.body === undefined ? { contentType: null, body: EMPTY } : encodeBody(value.body, key);
+  const encoded = value.body === undefined ? { contentType: null, body: EMPTY } : encodeBody(value.body, typeByName);
   return { status, headers: rest, contentType: typeHeader?.[1] ?? encoded.contentType, body: encoded.body };
 }
 
 const EMPTY = Buffer.alloc(0);
 
-function encodeBody(value: unknown, key: string): { contentType: string; body: Buffer } {
-  if (typeof value === 'string') return { contentType: getTypeByName(key) ?? TEXT, body: Buffer.from(value) };
-  if (value instanceof Uint8Array) return { contentType: getTypeByName(key) ?? BYTES, body: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
-  if (value instanceof ArrayBuffer) return { contentType: getTypeByName(key) ?? BYTES, body: Buffer.from(value) };
+function encodeBody(value: unknown, typeByName: string | null): { contentType: string; body: Buffer } {
+  if (typeof value === 'string') return { contentType: typeByName ?? TEXT, body: Buffer.from(value) };
+  if (Buffer.isBuffer(value)) return { contentType: typeByName ?? BYTES, body: value };
+  if (value instanceof Uint8Array) return { contentType: typeByName ?? BYTES, body: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
+  if (value instanceof ArrayBuffer) return { contentType: typeByName ?? BYTES, body: Buffer.from(value) };
   if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
     throw new RouteError(`cannot send a ${typeof value} as a body (give a string, bytes, or a value JSON can encode)`);
   }
@@ -82,7 +86,7 @@ function encodeBody(value: unknown, key: string): { contentType: string; body: B
 }
 
 /** The type of a name with an extension (`/robots.txt`), or null for `/`, `/api/time`. */
-function getTypeByName(key: string): string | null {
+export function getTypeByName(key: string): string | null {
   const slash = key.lastIndexOf('/');
   const dot = key.lastIndexOf('.');
   return dot > slash + 1 ? getContentType(key) : null;

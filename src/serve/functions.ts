@@ -6,7 +6,8 @@
  * A handler that throws or rejects gets a fixed 500; the error is logged
  * once per route and message, never sent to the client.
  */
-import { RouteError, toResponseParts, formatStatusLine } from '../app/result.js';
+import { formatStatusLine, RouteError, toResponseParts, type ResponseParts } from '../app/result.js';
+import { decodeLatin1 } from '../cache/bytes.js';
 import type { FunctionRoute } from '../app/compile.js';
 import type { FixedResponse } from '../cache/responses.js';
 import type { RequestHeaders, RouteHandler, RouteRequest, RouteResult } from '../app/types.js';
@@ -25,6 +26,8 @@ export interface FunctionContext {
   readonly streams: StreamTracker;
   readonly internalError: FixedResponse;
   readonly payloadTooLarge: FixedResponse;
+  /** The head of a 200 with only this Content-Type (the usual result), as bytes: built once per type. */
+  getPlainHead(contentType: string): ArrayBuffer;
   /** Said once per route and message (stderr). */
   report(route: string, error: unknown): void;
 }
@@ -35,9 +38,9 @@ export function serveFunction(res: HttpResponse, req: HttpRequest, route: Functi
   const handler = route.handlers.get(method) ?? (method === 'HEAD' ? route.handlers.get('GET') : undefined);
   if (handler === undefined) return sendFixed(res, method === 'OPTIONS' ? route.options : route.methodNotAllowed, method === 'HEAD');
   const request = new RequestView(method, route.key, req.getQuery() ?? '', req);
-  if (!hasBody(request)) return runHandler(res, handler, request, method === 'HEAD', route.key, ctx, null);
+  if (!hasBody(request)) return runHandler(res, handler, request, method === 'HEAD', route, ctx, null);
   request.detach();
-  readBody(res, request, ctx, (pending) => runHandler(res, handler, request, false, route.key, ctx, pending));
+  readBody(res, request, route, ctx, (pending) => runHandler(res, handler, request, false, route, ctx, pending));
 }
 
 /** GET and HEAD bodies are ignored; others have one when they say so (RFC 9112 §6.3). */
@@ -57,7 +60,7 @@ function runHandler(
   handler: RouteHandler,
   request: RequestView,
   isHead: boolean,
-  key: string,
+  route: FunctionRoute,
   ctx: FunctionContext,
   pending: Pending | null,
 ): void {
@@ -65,22 +68,22 @@ function runHandler(
   try {
     result = handler(request);
   } catch (error) {
-    ctx.report(key, error);
+    ctx.report(route.key, error);
     result = FAILED;
   }
   if (!isPromiseLike(result)) {
     request.close();
-    if (pending === null) return writeResult(res, result, isHead, key, ctx);
-    return finishPending(res, pending, result, isHead, key, ctx);
+    if (pending === null) return writeResult(res, result, isHead, route, ctx);
+    return finishPending(res, pending, result, isHead, route, ctx);
   }
   // The handler goes on after this uWS callback: keep what it may still read.
   request.detach();
   const waiting = pending ?? startPending(res);
   Promise.resolve(result).then(
-    (value) => finishPending(res, waiting, value, isHead, key, ctx),
+    (value) => finishPending(res, waiting, value, isHead, route, ctx),
     (error: unknown) => {
-      ctx.report(key, error);
-      finishPending(res, waiting, FAILED, isHead, key, ctx);
+      ctx.report(route.key, error);
+      finishPending(res, waiting, FAILED, isHead, route, ctx);
     },
   );
 }
@@ -106,11 +109,11 @@ function startPending(res: HttpResponse): Pending {
 }
 
 /** Write `value` corked, unless the client went away; report the outcome through the pending transfer. */
-function finishPending(res: HttpResponse, pending: Pending, value: unknown, isHead: boolean, key: string, ctx: FunctionContext): void {
+function finishPending(res: HttpResponse, pending: Pending, value: unknown, isHead: boolean, route: FunctionRoute, ctx: FunctionContext): void {
   if (pending.isAborted) return;
   res.cork(() => {
     beginResponse();
-    writeResult(res, value, isHead, key, ctx);
+    writeResult(res, value, isHead, route, ctx);
     const outer = pending.transfer;
     const inner = lastResponse.transfer;
     outer.status = lastResponse.status;
@@ -119,7 +122,7 @@ function finishPending(res: HttpResponse, pending: Pending, value: unknown, isHe
   });
 }
 
-function writeResult(res: HttpResponse, value: unknown, isHead: boolean, key: string, ctx: FunctionContext): void {
+function writeResult(res: HttpResponse, value: unknown, isHead: boolean, route: FunctionRoute, ctx: FunctionContext): void {
   if (value === FAILED) return sendFixed(res, ctx.internalError, isHead);
   if (value === TOO_LARGE) {
     recordResponse(413, ctx.payloadTooLarge.body.byteLength);
@@ -128,22 +131,32 @@ function writeResult(res: HttpResponse, value: unknown, isHead: boolean, key: st
   }
   let parts;
   try {
-    parts = toResponseParts(value, key);
+    parts = toResponseParts(value, route.typeByName);
   } catch (error) {
-    ctx.report(key, error instanceof RouteError ? new RouteError(`returned what cannot be sent: ${error.message}`) : error);
+    ctx.report(route.key, error instanceof RouteError ? new RouteError(`returned what cannot be sent: ${error.message}`) : error);
     return sendFixed(res, ctx.internalError, isHead);
   }
-  let head = formatStatusLine(parts.status);
-  if (parts.contentType !== null) head += '\r\nContent-Type: ' + parts.contentType;
-  for (const [name, text] of parts.headers) head += '\r\n' + name + ': ' + text;
-  head += ctx.extraHeaderText;
+  const isPlain = parts.status === 200 && parts.headers.length === 0 && parts.contentType !== null;
+  const head = isPlain ? ctx.getPlainHead(parts.contentType!) : formatHead(parts, ctx.extraHeaderText);
   if (parts.body === null) return endWithoutBody(res, head, parts.status);
-  if (isHead) return endWithoutBody(res, head + '\r\nContent-Length: ' + parts.body.length, parts.status);
+  if (isHead) return endWithoutBody(res, decodeHead(head) + '\r\nContent-Length: ' + parts.body.length, parts.status);
   sendBody(res, head, parts.body, ctx.streams, parts.status);
 }
 
+/** Status line, Content-Type, the route's and the site's headers: everything but the framing. */
+export function formatHead(parts: ResponseParts, extraHeaderText: string): string {
+  let head = formatStatusLine(parts.status);
+  if (parts.contentType !== null) head += '\r\nContent-Type: ' + parts.contentType;
+  for (const [name, text] of parts.headers) head += '\r\n' + name + ': ' + text;
+  return head + extraHeaderText;
+}
+
+function decodeHead(head: string | ArrayBuffer): string {
+  return typeof head === 'string' ? head : decodeLatin1(head);
+}
+
 /** Read the request body (at most MAX_REQUEST_BODY), then `run`; 413 beyond it, nothing after an abort. */
-function readBody(res: HttpResponse, request: RequestView, ctx: FunctionContext, run: (pending: Pending) => void): void {
+function readBody(res: HttpResponse, request: RequestView, route: FunctionRoute, ctx: FunctionContext, run: (pending: Pending) => void): void {
   const pending = startPending(res);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -151,7 +164,7 @@ function readBody(res: HttpResponse, request: RequestView, ctx: FunctionContext,
     if (pending.isAborted || size > MAX_REQUEST_BODY) return;
     size += chunk.byteLength;
     if (size > MAX_REQUEST_BODY) {
-      finishPending(res, pending, TOO_LARGE, false, '', ctx);
+      finishPending(res, pending, TOO_LARGE, false, route, ctx);
       return;
     }
     // The chunk is uWS's memory, valid only during this call.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatStatusLine, isRouteResponse, RouteError, toResponseParts } from '../../src/app/result.js';
+import { formatStatusLine, getTypeByName, isRouteResponse, RouteError, toResponseParts } from '../../src/app/result.js';
 
 describe('isRouteResponse: a response object, or JSON data', () => {
   it.each([
@@ -40,14 +40,14 @@ describe('toResponseParts', () => {
     ['a response with a JSON body', { status: 201, body: { id: 7 } }, '/h', 201, 'application/json; charset=utf-8', '{"id":7}'],
     ['JSON that looks like a response, in body', { status: 200, body: { status: 200 } }, '/h', 200, 'application/json; charset=utf-8', '{"status":200}'],
   ])('%s', (_, value, key, status, contentType, body) => {
-    const parts = toResponseParts(value, key);
+    const parts = toResponseParts(value, getTypeByName(key));
     expect(parts.status).toBe(status);
     expect(parts.contentType).toBe(contentType);
     expect(text(parts)).toBe(body);
   });
 
   it('a Content-Type header replaces the chosen type and is not repeated among the headers', () => {
-    const parts = toResponseParts({ status: 200, headers: { 'content-type': 'text/csv', 'X-A': 'b' }, body: 'a,b' }, '/x');
+    const parts = toResponseParts({ status: 200, headers: { 'content-type': 'text/csv', 'X-A': 'b' }, body: 'a,b' }, null);
     expect(parts.contentType).toBe('text/csv');
     expect(parts.headers).toEqual([['X-A', 'b']]);
   });
@@ -67,14 +67,14 @@ describe('toResponseParts', () => {
     ['a bigint', 1n, /cannot send a bigint/],
     ['a symbol', Symbol('x'), /cannot send a symbol/],
   ])('refuses %s', (_, value, message) => {
-    expect(() => toResponseParts(value, '/x')).toThrow(RouteError);
-    expect(() => toResponseParts(value, '/x')).toThrow(message);
+    expect(() => toResponseParts(value, null)).toThrow(RouteError);
+    expect(() => toResponseParts(value, null)).toThrow(message);
   });
 
   it('refuses JSON it cannot encode (a cycle)', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    expect(() => toResponseParts(cycle, '/x')).toThrow(/cannot encode the body as JSON/);
+    expect(() => toResponseParts(cycle, null)).toThrow(/cannot encode the body as JSON/);
   });
 });
 
