@@ -7,6 +7,7 @@ import { fstatSync, read } from 'node:fs';
 import { encodeLatin1 } from '../cache/bytes.js';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
 import { recordResponse, recordTransfer, type Transfer } from './outcome.js';
+import { startSlices } from './slices.js';
 import type { HttpResponse } from '../setup/uws.js';
 
 /**
@@ -76,22 +77,8 @@ export function sendBody(res: HttpResponse, block: Head, body: Buffer | ArrayBuf
 
 function sendLargeBody(res: HttpResponse, body: Buffer, tracker: StreamTracker, status: number): void {
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
-  const [, done] = res.tryEnd(body, body.length);
-  if (done) return;
-  const transfer: Transfer = { sent: res.getWriteOffset(), onEnd: null };
-  recordTransfer(status, transfer);
-  tracker.start();
-  const end = (): void => {
-    tracker.finish();
-    transfer.onEnd?.(transfer.sent);
-  };
-  res.onAborted(end);
-  res.onWritable((offset) => {
-    const [ok, finished] = res.tryEnd(body.subarray(offset), body.length);
-    transfer.sent = finished ? body.length : res.getWriteOffset();
-    if (finished) end();
-    return ok;
-  });
+  const writer = startSlices(res, body, tracker);
+  if (writer !== null) recordTransfer(status, writer);
 }
 
 /** Part of a streamed response: bytes in memory, or an inclusive file range. */
