@@ -11,6 +11,11 @@
  *
  *   node dist/bench/experiments/big-latency.js [--targets fastsrv,nginx] [--rounds 3]
  *     [--duration 10] [--downloads 64] [--gap 20] [--builds NAME=DIR,…]
+ *     [--path /blob.bin] [--no-probe]
+ *
+ * `--path /large.bin` downloads the 1 GiB file of the `1g` scenario
+ * instead (written to the fixture root first); with `--no-probe` the
+ * window measures server CPU per MiB only.
  *
  * `--builds NAME=DIR` adds the target NAME (list it in --targets too):
  * fastsrv built from another commit or variant into DIR
@@ -24,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createFixtures } from '../fixtures.js';
+import { createFixtures, createLargeFixture, LARGE_FIXTURE } from '../fixtures.js';
 import { launchTarget, type RunningTarget } from '../launch.js';
 import { installCleanup, runCommand, trackChild } from '../proc.js';
 import { getClockTicks, readTree, sumTicks } from '../procstat.js';
@@ -111,22 +116,33 @@ interface Row {
   wrkP99: number;
   mbPerSec: number;
   serverCpuPct: number;
+  /** Server CPU µs per MiB wrk received (by its Transfer/sec, three digits). */
+  cpuUsPerMiB: number;
   /** wrk's error lines (socket errors, non-2xx), '' when none. */
   wrkErrors: string;
 }
 
-async function measure(target: RunningTarget, round: number, o: { duration: number; downloads: number; gap: number }): Promise<Row> {
+interface WindowOptions {
+  duration: number;
+  downloads: number;
+  gap: number;
+  path: string;
+  isProbing: boolean;
+}
+
+async function measure(target: RunningTarget, round: number, o: WindowOptions): Promise<Row> {
   const ticks = sumTicks(readTree(target.pid));
   const started = performance.now();
-  const wrk = runWrk(`${target.baseUrl}/blob.bin`, o.downloads, o.duration);
+  const wrk = runWrk(`${target.baseUrl}${o.path}`, o.downloads, o.duration);
   await new Promise((r) => setTimeout(r, 1000)); // let every download start
-  const probed = await probe(target.port, '/index.html', o.gap, started + (o.duration - 0.5) * 1000);
+  const probed = o.isProbing ? await probe(target.port, '/index.html', o.gap, started + (o.duration - 0.5) * 1000) : { times: [], errors: 0 };
   const out = await wrk;
   const wallSec = (performance.now() - started) / 1000;
   const cpuSec = (sumTicks(readTree(target.pid)) - ticks) / getClockTicks();
   const sorted = [...probed.times].sort((a, b) => a - b);
   const transfer = /Transfer\/sec:\s+([\d.]+)(KB|MB|GB)/.exec(out);
   const unit = transfer?.[2] === 'GB' ? 1024 ** 3 : transfer?.[2] === 'KB' ? 1024 : 1024 ** 2;
+  const mbPerSec = transfer ? (Number(transfer[1]) * unit) / 1e6 : Number.NaN;
   return {
     target: target.name,
     round,
@@ -136,8 +152,10 @@ async function measure(target: RunningTarget, round: number, o: { duration: numb
     probes: sorted.length + probed.errors,
     wrkP50: parseWrkPercentile(out, 50),
     wrkP99: parseWrkPercentile(out, 99),
-    mbPerSec: transfer ? (Number(transfer[1]) * unit) / 1e6 : Number.NaN,
+    mbPerSec,
     serverCpuPct: (cpuSec / wallSec) * 100,
+    // wrk's window is `duration` s of the wall time measured here.
+    cpuUsPerMiB: (cpuSec * 1e6) / ((mbPerSec * 1e6 * o.duration) / 1024 ** 2),
     wrkErrors: out.split('\n').filter((l) => /Socket errors|Non-2xx/.test(l)).map((l) => l.trim()).join('; '),
   };
 }
@@ -157,13 +175,15 @@ function defineBuild(name: string, distDir: string): TargetDefinition {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    allowNegative: true,
     options: {
       targets: { type: 'string', default: 'fastsrv,nginx' }, rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '10' }, downloads: { type: 'string', default: '64' },
       gap: { type: 'string', default: '20' }, builds: { type: 'string', default: '' },
+      path: { type: 'string', default: '/blob.bin' }, probe: { type: 'boolean', default: true },
     },
   });
-  const o = { duration: Number(values.duration), downloads: Number(values.downloads), gap: Number(values.gap) };
+  const o: WindowOptions = { duration: Number(values.duration), downloads: Number(values.downloads), gap: Number(values.gap), path: values.path!, isProbing: values.probe! };
   const tempDir = mkdtempSync(join(tmpdir(), 'fastsrv-big-latency-'));
   chmodSync(tempDir, 0o755); // nginx's workers run as nobody
   installCleanup(tempDir, () => console.log('stopping'));
@@ -171,6 +191,7 @@ async function main(): Promise<void> {
   const root = join(tempDir, 'root');
   mkdirSync(root);
   createFixtures(root);
+  if (o.path === LARGE_FIXTURE.urlPath) createLargeFixture(root);
   const builds = new Map(values.builds!.split(',').filter((b) => b !== '').map((b) => [b.slice(0, b.indexOf('=')), resolve(b.slice(b.indexOf('=') + 1))] as const));
   const running: RunningTarget[] = [];
   try {
@@ -189,14 +210,14 @@ async function main(): Promise<void> {
         const row = await measure(target, round, o);
         rows.push(row);
         const loadavg = (await runCommand('cat', ['/proc/loadavg'])).stdout.split(' ')[0];
-        console.log(`r${round} ${row.target}: probe p50 ${row.probeP50.toFixed(2)} p99 ${row.probeP99.toFixed(2)} max ${row.probeMax.toFixed(1)} ms (${row.probes}), wrk p50 ${row.wrkP50.toFixed(0)} p99 ${row.wrkP99.toFixed(0)} ms, ${row.mbPerSec.toFixed(0)} MB/s, server ${row.serverCpuPct.toFixed(0)}%, load ${loadavg}${row.wrkErrors ? `, wrk: ${row.wrkErrors}` : ''}`);
+        console.log(`r${round} ${row.target}: probe p50 ${row.probeP50.toFixed(2)} p99 ${row.probeP99.toFixed(2)} max ${row.probeMax.toFixed(1)} ms (${row.probes}), wrk p50 ${row.wrkP50.toFixed(0)} p99 ${row.wrkP99.toFixed(0)} ms, ${row.mbPerSec.toFixed(0)} MB/s, server ${row.serverCpuPct.toFixed(0)}% (${row.cpuUsPerMiB.toFixed(0)} µs/MiB), load ${loadavg}${row.wrkErrors ? `, wrk: ${row.wrkErrors}` : ''}`);
       }
     }
-    console.log('\n| target | probe p50 ms | probe p99 ms | probe max ms | wrk 4 MiB p50 ms | wrk 4 MiB p99 ms | MB/s | server CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('\n| target | probe p50 ms | probe p99 ms | probe max ms | wrk p50 ms | wrk p99 ms | MB/s | server CPU % | server µs CPU/MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const t of running) {
       const mine = rows.filter((r) => r.target === t.name);
       const med = (f: (r: Row) => number, digits = 2): string => quantile(mine.map(f).sort((a, b) => a - b), 0.5).toFixed(digits);
-      console.log(`| ${t.name} | ${med((r) => r.probeP50)} | ${med((r) => r.probeP99)} | ${med((r) => r.probeMax)} | ${med((r) => r.wrkP50, 0)} | ${med((r) => r.wrkP99, 0)} | ${med((r) => r.mbPerSec, 0)} | ${med((r) => r.serverCpuPct, 0)} |`);
+      console.log(`| ${t.name} | ${med((r) => r.probeP50)} | ${med((r) => r.probeP99)} | ${med((r) => r.probeMax)} | ${med((r) => r.wrkP50, 0)} | ${med((r) => r.wrkP99, 0)} | ${med((r) => r.mbPerSec, 0)} | ${med((r) => r.serverCpuPct, 0)} | ${med((r) => r.cpuUsPerMiB, 0)} |`);
     }
   } finally {
     await Promise.all(running.map((t) => t.stop()));

@@ -18,7 +18,7 @@ import type { StreamTracker } from './stream.js';
 import type { HttpResponse } from '../setup/uws.js';
 
 /** Most bytes one connection writes per turn (measured: bench/NOTES.md). */
-export const SLICE_BYTES = 256 * 1024;
+export const SLICE_BYTES = 64 * 1024;
 
 /** The part of `body` a connection writes next: from `offset`, at most `limit` bytes. */
 export function pickSlice(body: Buffer, offset: number, limit: number): Buffer {
