@@ -35,7 +35,7 @@ function buildBulkScenario(name: string, urlPath: string, note: string, connecti
   return { ...base, title: `${base.title}${count}: ${note}`, isBulk: true, ...extra };
 }
 
-const STREAM_NOTE = 'fastsrv streams it from disk (over --max-file-size 8M: 256 KiB read() + write per step); nginx, Apache and lighttpd use sendfile';
+const STREAM_NOTE = 'fastsrv streams it from disk (over --max-file-size 8M: read() + tryEnd per step, 256 KiB chunks, 1 MiB once the client has taken 8 MiB); nginx, Apache and lighttpd use sendfile';
 
 const SITE_PATHS = ['/index.html', '/style.css', '/app.js', '/img/icon.png', '/img/photo.jpg', '/index.html'];
 

@@ -95,9 +95,9 @@ async function probe(port: number, path: string, gapMs: number, stopAt: number):
   return { times, errors };
 }
 
-/** wrk on CPU 1 at nice 10, `connections` downloading `url` for `seconds`; its stdout. */
-function runWrk(url: string, connections: number, seconds: number): Promise<string> {
-  const child = spawn('taskset', ['-c', '1', 'nice', '-n', '10', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** wrk on CPU 1 (at nice 10 beside the probe), `connections` downloading `url` for `seconds`; its stdout. */
+function runWrk(url: string, connections: number, seconds: number, isNiced: boolean): Promise<string> {
+  const child = spawn('taskset', ['-c', '1', ...(isNiced ? ['nice', '-n', '10'] : []), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -133,7 +133,7 @@ interface WindowOptions {
 async function measure(target: RunningTarget, round: number, o: WindowOptions): Promise<Row> {
   const ticks = sumTicks(readTree(target.pid));
   const started = performance.now();
-  const wrk = runWrk(`${target.baseUrl}${o.path}`, o.downloads, o.duration);
+  const wrk = runWrk(`${target.baseUrl}${o.path}`, o.downloads, o.duration, o.isProbing);
   await new Promise((r) => setTimeout(r, 1000)); // let every download start
   const probed = o.isProbing ? await probe(target.port, '/index.html', o.gap, started + (o.duration - 0.5) * 1000) : { times: [], errors: 0 };
   const out = await wrk;
