@@ -1,8 +1,9 @@
 /**
  * Big in-memory bodies (cached files over 64 KiB, multi-range bodies) are
- * written in slices, round-robin across connections: at most SLICE_BYTES
- * per connection per event-loop turn. One tryEnd of a whole 4 MiB body
- * lets the kernel copy megabytes into one socket while every other
+ * written in slices, round-robin across connections: at most one slice
+ * per connection per event-loop turn, TURN_BYTES shared among the bodies
+ * in flight (never under MIN_SLICE_BYTES each). One tryEnd of a whole
+ * 4 MiB body lets the kernel copy megabytes into one socket while every other
  * connection, small requests included, waits for that send() to return
  * (p99 1.8 s vs nginx's 0.3 s with 64 connections; bench/NOTES.md "Big
  * bodies and tail latency").
@@ -17,8 +18,26 @@ import type { Transfer } from './outcome.js';
 import type { StreamTracker } from './stream.js';
 import type { HttpResponse } from '../setup/uws.js';
 
-/** Most bytes one connection writes per turn (measured: bench/NOTES.md). */
-export const SLICE_BYTES = 64 * 1024;
+/**
+ * Bytes all sliced bodies together write per turn: ~1 ms of copying on the
+ * reference VM, the most a small request waits behind them. With 64
+ * downloads each gets MIN_SLICE_BYTES; one alone goes out in one slice.
+ */
+export const TURN_BYTES = 4 * 1024 * 1024;
+/**
+ * Smallest slice, measured (bench/NOTES.md "Big bodies and tail latency"):
+ * 256 KiB slices × 64 downloads kept a 1 KiB request waiting 3.6 ms at the
+ * median, 64 KiB 1.2 ms, 16 KiB cost twice the CPU per MiB.
+ */
+export const MIN_SLICE_BYTES = 64 * 1024;
+
+/** Bodies being sliced now (each counted from start to finish). */
+let activeWriters = 0;
+
+/** Slice size with `active` bodies in flight: an equal share of TURN_BYTES, at least MIN_SLICE_BYTES. */
+export function chooseSliceBytes(active: number): number {
+  return Math.max(MIN_SLICE_BYTES, Math.floor(TURN_BYTES / Math.max(1, active)));
+}
 
 /** The part of `body` a connection writes next: from `offset`, at most `limit` bytes. */
 export function pickSlice(body: Buffer, offset: number, limit: number): Buffer {
@@ -40,12 +59,13 @@ export class SliceWriter implements Transfer {
     private readonly tracker: StreamTracker,
   ) {
     tracker.start();
+    activeWriters++;
   }
 
   /** Write one slice; true when the socket took all of it (more may follow next turn). */
   writeSlice(): boolean {
     const offset = this.res.getWriteOffset();
-    const [ok, done] = this.res.tryEnd(pickSlice(this.body, offset, SLICE_BYTES), this.body.length);
+    const [ok, done] = this.res.tryEnd(pickSlice(this.body, offset, chooseSliceBytes(activeWriters)), this.body.length);
     this.sent = done ? this.body.length : this.res.getWriteOffset();
     if (done) this.finish();
     return ok;
@@ -61,6 +81,7 @@ export class SliceWriter implements Transfer {
   finish(): void {
     if (this.isEnded) return;
     this.isEnded = true;
+    activeWriters--;
     this.tracker.finish();
     this.onEnd?.(this.sent);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GROW_AFTER_BYTES, LARGE_CHUNK, returnChunk, shouldGrowChunk, SMALL_CHUNK, takeChunk } from '../../src/serve/chunks.js';
-import { pickSlice } from '../../src/serve/slices.js';
+import { chooseSliceBytes, MIN_SLICE_BYTES, pickSlice, TURN_BYTES } from '../../src/serve/slices.js';
 
 describe('stream chunks', () => {
   it('grow only for a client that has taken GROW_AFTER_BYTES, with more than a small chunk left', () => {
@@ -32,5 +32,15 @@ describe('pickSlice', () => {
   });
   it('is a view, not a copy', () => {
     expect(pickSlice(body, 2, 3).buffer).toBe(body.buffer);
+  });
+});
+
+describe('chooseSliceBytes', () => {
+  it('shares the turn among the bodies in flight, never below the minimum', () => {
+    expect(chooseSliceBytes(0)).toBe(TURN_BYTES);
+    expect(chooseSliceBytes(1)).toBe(TURN_BYTES);
+    expect(chooseSliceBytes(4)).toBe(TURN_BYTES / 4);
+    expect(chooseSliceBytes(64)).toBe(MIN_SLICE_BYTES);
+    expect(chooseSliceBytes(1000)).toBe(MIN_SLICE_BYTES);
   });
 });
