@@ -43,7 +43,7 @@ export const SCENARIOS: readonly Scenario[] = [
   buildFileScenario('1k', '/index.html'),
   buildFileScenario('16k', '/style.css'),
   buildFileScenario('256k', '/app.js'),
-  buildBulkScenario('4m', '/blob.bin', 'fastsrv serves it from memory; nginx, Apache and lighttpd use sendfile'),
+  buildBulkScenario('4m', '/blob.bin', 'fastsrv serves it from memory in slices (a 4 MiB turn shared by the downloads in flight); nginx, Apache and lighttpd use sendfile'),
   {
     name: '404',
     title: 'GET a missing path (404)',
