@@ -77,7 +77,7 @@ export const floor: TargetDefinition = {
 export const uwsMinimal: TargetDefinition = {
   name: 'uws-minimal',
   describe: 'reference point, not an HTTP server: uWebSockets.js writeStatus(block).end(body) per fixture, keep-alive, one process',
-  reference: { scenarios: UWS_MINIMAL_SCENARIOS, note: PATH_ONLY },
+  reference: { scenarios: UWS_MINIMAL_SCENARIOS, note: `${PATH_ONLY}; serves the fixtures only (not the 1 GiB file)` },
   plan(ctx) {
     if (ctx.tls) return { skip: 'reference point without TLS' };
     const script = join(ctx.repoDir, 'dist/bench/targets/uws-minimal-server.js');
