@@ -9,8 +9,7 @@
  *
  *   npm run bench:instructions -- [--targets fastsrv,nginx] [--out results]
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,11 +22,12 @@ import { buildValgrindArgs, dumpTotals, listCallgrindPids, zeroCounters } from '
 import { runLoad } from './instructions/client.js';
 import { INSTRUCTIONS_HELP, parseInstructionOptions, type InstructionOptions } from './instructions/options.js';
 import { formatInstructionTable, type InstructionRow } from './instructions/report.js';
-import { buildFloorResponses, buildRequest, findEtag, INSTRUCTION_SCENARIOS, type InstructionScenario } from './instructions/scenarios.js';
+import { buildRequest, findEtag, INSTRUCTION_SCENARIOS, type InstructionScenario } from './instructions/scenarios.js';
 import { isSkip, type LaunchPlan, type TargetContext } from './targets/common.js';
 import { fastsrv } from './targets/launchers.js';
 import { lighttpd } from './targets/lighttpd.js';
 import { nginx } from './targets/nginx.js';
+import { floor, uwsMinimal } from './targets/reference.js';
 
 const REPO_DIR = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 300_000;
@@ -55,12 +55,10 @@ function planTarget(name: string, ctx: TargetContext): Planned {
     }
     case 'lighttpd':
       return fromDefinition(lighttpd.plan(ctx));
-    case 'uws-minimal': {
-      const script = join(REPO_DIR, 'dist/bench/instructions/uws-minimal.js');
-      return { plan: { command: process.execPath, args: [script, ctx.root, '--port', String(ctx.port)], files: [], workerNote: 'one process' }, skip: '', isFloor: true };
-    }
+    case 'uws-minimal':
+      return { ...fromDefinition(uwsMinimal.plan(ctx)), isFloor: true };
     case 'floor':
-      return planFloor(ctx);
+      return { ...fromDefinition(floor.plan(ctx)), isFloor: true };
     default: {
       // variant:NAME, an alternative handler of bench/instructions/uws-variants.ts.
       const script = join(REPO_DIR, 'dist/bench/instructions/uws-variants.js');
@@ -68,22 +66,6 @@ function planTarget(name: string, ctx: TargetContext): Planned {
       return { plan: { command: process.execPath, args, files: [], workerNote: 'one process' }, skip: '', isFloor: true };
     }
   }
-}
-
-/** Compile the C floor with `cc` into the work dir and write its responses. */
-function planFloor(ctx: TargetContext): Planned {
-  const binary = join(ctx.workDir, 'floor');
-  try {
-    execFileSync('cc', ['-O2', '-o', binary, join(REPO_DIR, 'bench/instructions/floor.c')], { stdio: 'pipe' });
-  } catch (error) {
-    return { plan: null, skip: `cc failed: ${(error as Error).message.split('\n')[0]}`, isFloor: true };
-  }
-  const routes = buildFloorResponses((urlPath) => readFileSync(join(ctx.root, urlPath))).map((r, i) => {
-    const file = join(ctx.workDir, `response-${i}`);
-    writeFileSync(file, r.bytes);
-    return `${r.path}=${file}`;
-  });
-  return { plan: { command: binary, args: [String(ctx.port), ...routes], files: [], workerNote: 'one process' }, skip: '', isFloor: true };
 }
 
 /** The ETag a plain GET of `path` returns. */

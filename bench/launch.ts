@@ -19,7 +19,10 @@ export interface RunningTarget {
   baseUrl: string;
   /** Which launch of the target this is. */
   variant: LaunchVariant;
-  gate: GateResult;
+  /** Null for a reference point, which is not gated. */
+  gate: GateResult | null;
+  /** Scenario names a reference point is measured in; null: every scenario. */
+  scenarios: readonly string[] | null;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): P
   const status: TargetStatus = { name: def.name, started: false, skipReason: null, port: null, version: null, command: null, gate: null };
   if (ctx.tls) status.tls = null;
   if (variant !== 'plain') status.variant = variant;
+  if (def.reference) status.reference = { scenarios: [...def.reference.scenarios], note: def.reference.note };
   const workDir = join(ctx.tempDir, ctx.tls ? `${def.name}-tls` : variant === 'plain' ? def.name : `${def.name}-${variant}`);
   mkdirSync(workDir, { recursive: true, mode: 0o755 });
   const port = await findFreePort();
@@ -72,7 +76,9 @@ export async function launchTarget(def: TargetDefinition, ctx: LaunchContext): P
   }
   const baseUrl = `${ctx.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   if (ctx.tls) status.tls = await probeTls(port, ctx.tls.ca).catch(() => null);
-  const gate = await runGate(baseUrl, ctx.root, ctx.repoDir, ctx.tls?.ca);
-  const running: RunningTarget = { name: def.name, pid, port, baseUrl, variant, gate, stop: () => stopGroup(pid) };
+  // A reference point answers by path alone: the gate would fail it by design.
+  const gate = def.reference ? null : await runGate(baseUrl, ctx.root, ctx.repoDir, ctx.tls?.ca);
+  const scenarios = def.reference ? def.reference.scenarios : null;
+  const running: RunningTarget = { name: def.name, pid, port, baseUrl, variant, gate, scenarios, stop: () => stopGroup(pid) };
   return { status: { ...status, started: true, port, gate }, running };
 }

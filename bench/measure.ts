@@ -117,7 +117,8 @@ export function buildMeasurement(ids: { target: string; scenario: Scenario; roun
 
 function runLoad(target: RunningTarget, scenario: Scenario, ctx: MeasureContext, durationSec: number, onTick: (n: number) => void): Promise<LoadResult> {
   const { options, cpu } = ctx;
-  const headers: Record<string, string> = scenario.isConditional && target.gate.etag ? { 'If-None-Match': target.gate.etag } : {};
+  const etag = target.gate?.etag ?? null;
+  const headers: Record<string, string> = scenario.isConditional && etag ? { 'If-None-Match': etag } : {};
   // wrk opens a new connection after a response to Connection: close.
   if (scenario.isNewConnection) headers.Connection = 'close';
   const connections = scenario.connections ?? options.connections;
@@ -177,6 +178,6 @@ export async function measureWindow(target: RunningTarget, scenario: Scenario, r
   const machine = subtractMachineTicks(readMachineTicks(), machineBefore);
   const sample = { load, wallSec, serverTicks, clockTicks: getClockTicks(), clientCores: ctx.cpu.clientCores, peakRssBytes, inFlight: (scenario.connections ?? ctx.options.connections) * ctx.options.pipelining, machine };
   const measurement = buildMeasurement({ target: target.name, scenario, round }, sample);
-  if (scenario.isConditional && !target.gate.etag) measurement.flags.push('target sent no ETag: requests carried no If-None-Match');
+  if (scenario.isConditional && !target.gate?.etag) measurement.flags.push('target sent no ETag: requests carried no If-None-Match');
   return measurement;
 }

@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SCENARIOS, expandScenarioNames, SCENARIO_GROUPS, SCENARIOS } from './scenarios.js';
 import type { ClientName, Options } from './types.js';
 
-export const ALL_TARGETS = ['fastsrv', 'nginx', 'apache', 'node-http', 'node-static', 'bun', 'lighttpd', 'h2o', 'caddy'];
+export const ALL_TARGETS = ['fastsrv', 'nginx', 'apache', 'node-http', 'node-static', 'bun', 'lighttpd', 'h2o', 'caddy', 'uws-minimal', 'floor'];
 
 export const HELP = `Usage: npm run bench -- [options]
 
 Compares fastsrv with nginx, Apache httpd, node-http, node-static, Bun, lighttpd, h2o
 and Caddy on the same generated files and writes results/. Ranking figure: server CPU time per request.
+Two reference points (not HTTP servers, not gated) run where their answer is meaningful:
+uws-minimal (uWebSockets.js end(body), no header read) and floor (a C epoll loop, 1k/16k/404).
 
   --duration S       measured seconds per window (default 5; >= 5 keeps the 10 ms tick error small)
   --warmup S         warm-up seconds before each window (default 1)

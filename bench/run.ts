@@ -20,6 +20,7 @@ import { buildSvg } from './report/svg.js';
 import { needsLargeFixture, selectScenarios } from './scenarios.js';
 import { findExecutable, type LaunchVariant } from './targets/common.js';
 import { findTarget } from './targets/index.js';
+import { isMeasuredIn } from './targets/reference.js';
 import { createBenchCertificate, describeTls, type TlsFiles } from './tls.js';
 import type { Measurement, Options, RunRecord, Scenario, TargetStatus } from './types.js';
 
@@ -43,7 +44,7 @@ async function startTargets(options: Options, group: ScenarioGroup, tempDir: str
       statuses.push(result.status);
       if (result.running) running.push(result.running);
       const gate = result.status.gate;
-      const gateText = gate ? (gate.ok ? `gate ok (${gate.source})` : `FAILED GATE (${gate.source}): ${gate.reasons.join('; ')}`) : '';
+      const gateText = gate ? (gate.ok ? `gate ok (${gate.source})` : `FAILED GATE (${gate.source}): ${gate.reasons.join('; ')}`) : def.reference ? 'reference point, not gated' : '';
       const tlsText = result.status.tls ? `, ${describeTls(result.status.tls)}` : '';
       logLine(result.running ? `${title}: port ${result.running.port}${tlsText}, ${gateText}` : `${title}: skipped: ${result.status.skipReason}`);
     }
@@ -75,7 +76,8 @@ async function measureAll(running: RunningTarget[], scenarios: Scenario[], ctx: 
   for (let round = 1; round <= ctx.options.rounds; round++) {
     const order = running.map((_, i) => running[(i + round - 1) % running.length]!);
     for (const scenario of scenarios) {
-      for (const target of order.filter((t) => t.variant === (scenario.variant ?? 'plain'))) {
+      const measured = order.filter((t) => t.variant === (scenario.variant ?? 'plain') && isMeasuredIn(t.scenarios, scenario));
+      for (const target of measured) {
         try {
           const m = await measureWindow(target, scenario, round, ctx);
           out.push(m);

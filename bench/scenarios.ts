@@ -35,7 +35,7 @@ function buildBulkScenario(name: string, urlPath: string, note: string, connecti
   return { ...base, title: `${base.title}${count}: ${note}`, isBulk: true, ...extra };
 }
 
-const STREAM_NOTE = 'fastsrv streams it from disk (over --max-file-size 8M: 256 KiB read() + write per step); nginx, Apache and lighttpd use sendfile';
+const STREAM_NOTE = 'fastsrv streams it from disk (over --max-file-size 8M: read() + tryEnd per step, 256 KiB chunks, 1 MiB once the client has taken 8 MiB); nginx, Apache and lighttpd use sendfile';
 
 const SITE_PATHS = ['/index.html', '/style.css', '/app.js', '/img/icon.png', '/img/photo.jpg', '/index.html'];
 
@@ -43,7 +43,7 @@ export const SCENARIOS: readonly Scenario[] = [
   buildFileScenario('1k', '/index.html'),
   buildFileScenario('16k', '/style.css'),
   buildFileScenario('256k', '/app.js'),
-  buildBulkScenario('4m', '/blob.bin', 'fastsrv serves it from memory; nginx, Apache and lighttpd use sendfile'),
+  buildBulkScenario('4m', '/blob.bin', 'fastsrv serves it from memory in slices (a 4 MiB turn shared by the downloads in flight); nginx, Apache and lighttpd use sendfile'),
   {
     name: '404',
     title: 'GET a missing path (404)',

@@ -130,6 +130,8 @@ export interface TargetStatus {
   tls?: TlsStatus | null;
   /** The launch variant (absent: plain, and in old records). */
   variant?: 'access-log' | 'admin' | 'rules' | 'routes';
+  /** Set for a reference point (not an HTTP server, not gated): where it is measured and why not elsewhere. */
+  reference?: { scenarios: string[]; note: string };
 }
 
 /** Everything a run produced; this is the raw JSON written to results/. */

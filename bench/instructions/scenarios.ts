@@ -1,5 +1,4 @@
-/** What bench/instructions.ts asks every server, and the floor servers' fixed answers. */
-import { FIXTURES } from '../fixtures.js';
+/** What bench/instructions.ts asks every server (the floor servers' answers: bench/targets/reference.ts). */
 
 /** One kind of request, repeated over keep-alive connections. */
 export interface InstructionScenario {
@@ -31,20 +30,4 @@ export function buildRequest(path: string, etag: string | null): string {
 export function findEtag(head: string): string | null {
   const match = /\r\netag:[ \t]*([^\r\n]*)/i.exec(head);
   return match ? match[1]!.trim() : null;
-}
-
-/** Complete fixed responses of the C floor, keyed by path; the last one (404) answers anything else. */
-export function buildFloorResponses(readFixture: (urlPath: string) => Buffer): { path: string; bytes: Buffer }[] {
-  const head = (status: string, type: string | null, length: number | null): string =>
-    `HTTP/1.1 ${status}\r\n` + (type === null ? '' : `Content-Type: ${type}\r\n`) +
-    'ETag: "abcdefghijklmnop"\r\nLast-Modified: Mon, 01 Jan 2024 00:00:00 GMT\r\nCache-Control: no-cache\r\n' +
-    (length === null ? '' : `Content-Length: ${length}\r\n`) + '\r\n';
-  const list = FIXTURES.map((f) => {
-    const body = readFixture(f.urlPath);
-    return { path: f.urlPath, bytes: Buffer.concat([Buffer.from(head('200 OK', f.contentType, body.length), 'latin1'), body]) };
-  });
-  list.push({ path: '/not-modified', bytes: Buffer.from(head('304 Not Modified', null, null), 'latin1') });
-  const notFound = Buffer.from('<!doctype html>\n<title>404 Not Found</title>\n<h1>404 Not Found</h1>\n');
-  list.push({ path: '*', bytes: Buffer.concat([Buffer.from(head('404 Not Found', 'text/html', notFound.length), 'latin1'), notFound]) });
-  return list;
 }

@@ -16,6 +16,20 @@ const BULK_HEADERS = [
 ];
 const BULK_ALIGN: ('l' | 'r')[] = ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'l'];
 
+/** Header of the column added to small-file tables where the C floor was measured. */
+const FLOOR_HEADER = 'vs floor: CPU/req';
+
+/** CPU/request as a multiple of the floor's (only CPU: the floor's req/s is wrk's limit, not a server's). */
+export function formatFloorRatio(r: RatioSpread | undefined, isSelf: boolean): string {
+  if (isSelf) return '1';
+  return r ? `${formatFigure(r.cpu.median)}×` : '–';
+}
+
+/** "floor (reference)": reference points are not HTTP servers, and every row says so. */
+export function labelTarget(name: string, status: TargetStatus | undefined): string {
+  return status?.reference ? `${name} (reference)` : name;
+}
+
 function formatRatio(r: RatioSpread | undefined, isSelf: boolean): string {
   if (isSelf) return '1 · 1';
   if (!r) return '–';
@@ -43,7 +57,7 @@ export function buildBulkRowCells(row: SummaryRow, rank: number, status: TargetS
   const mbps = formatSpread(row.mbPerSec, formatFigure);
   return [
     String(rank),
-    row.target,
+    labelTarget(row.target, status),
     row.clientBoundRounds > 0 ? `≥ ${mbps}` : mbps,
     formatFigure(row.reqPerSec.median),
     `${formatFigure(row.p50Ms.median)} / ${formatFigure(row.p99Ms.median)}`,
@@ -60,13 +74,14 @@ export function buildBulkRowCells(row: SummaryRow, rank: number, status: TargetS
   ];
 }
 
-/** The cells of one summary row. */
-export function buildRowCells(row: SummaryRow, rank: number, status: TargetStatus | undefined): string[] {
+/** The cells of one summary row; `hasFloor` adds the CPU/req ratio to the C floor before the notes. */
+export function buildRowCells(row: SummaryRow, rank: number, status: TargetStatus | undefined, hasFloor = false): string[] {
   const bound = formatBound(row);
   const rps = formatSpread(row.reqPerSec, formatCount);
+  const floor = hasFloor ? [formatFloorRatio(row.ratios.floor, row.target === 'floor')] : [];
   return [
     String(rank),
-    row.target,
+    labelTarget(row.target, status),
     row.clientBoundRounds > 0 ? `≥ ${rps}` : rps,
     formatFigure(row.mbPerSec.median),
     `${formatFigure(row.p50Ms.median)} / ${formatFigure(row.p99Ms.median)}`,
@@ -78,8 +93,24 @@ export function buildRowCells(row: SummaryRow, rank: number, status: TargetStatu
     formatMiB(row.peakRssBytes),
     formatRatio(row.ratios.nginx, row.target === 'nginx'),
     formatRatio(row.ratios['node-http'], row.target === 'node-http'),
+    ...floor,
     buildNotes(row, status),
   ];
+}
+
+/**
+ * The line under a table that names the reference points: measured ones
+ * are labelled in the table; started ones left out of this scenario say why.
+ */
+export function describeReferences(statuses: readonly TargetStatus[], measured: ReadonlySet<string>): string {
+  const refs = statuses.filter((t) => t.reference && t.started);
+  if (refs.length === 0) return '';
+  const inTable = refs.filter((t) => measured.has(t.name)).map((t) => t.name);
+  const left = refs.filter((t) => !measured.has(t.name)).map((t) => `${t.name} (${t.reference!.note})`);
+  const parts = [];
+  if (inTable.length > 0) parts.push(`Rows marked (reference) are reference points, not HTTP servers (not gated): ${inTable.join(', ')}.`);
+  if (left.length > 0) parts.push(`Reference points not measured in this scenario: ${left.join('; ')}.`);
+  return `\n\n${parts.join(' ')}`;
 }
 
 /** Markdown of one scenario: title, table and the targets not measured. */
@@ -88,10 +119,14 @@ export function buildScenarioSection(scenario: Scenario, record: RunRecord): str
   const rows = summarizeScenario(record.measurements, scenario.name, isBulk);
   const statuses = listLaunches(record, scenario);
   const byName = new Map(statuses.map((t) => [t.name, t]));
-  const cells = rows.map((r, i) => (isBulk ? buildBulkRowCells : buildRowCells)(r, i + 1, byName.get(r.target)));
-  const table = isBulk ? buildTable(BULK_HEADERS, cells, BULK_ALIGN) : buildTable(HEADERS, cells, ALIGN);
+  const hasFloor = !isBulk && rows.some((r) => r.target === 'floor');
+  const cells = rows.map((r, i) => (isBulk ? buildBulkRowCells(r, i + 1, byName.get(r.target)) : buildRowCells(r, i + 1, byName.get(r.target), hasFloor)));
+  const headers = hasFloor ? [...HEADERS.slice(0, -1), FLOOR_HEADER, 'notes'] : HEADERS;
+  const align: ('l' | 'r')[] = hasFloor ? [...ALIGN.slice(0, -1), 'r', 'l'] : ALIGN;
+  const table = isBulk ? buildTable(BULK_HEADERS, cells, BULK_ALIGN) : buildTable(headers, cells, align);
   const skipped = statuses.filter((t) => !t.started).map((t) => `${t.name} (skipped: ${t.skipReason})`);
-  const tail = skipped.length > 0 ? `\n\nNot measured: ${skipped.join('; ')}.` : '';
+  const references = describeReferences(statuses, new Set(rows.map((r) => r.target)));
+  const tail = `${references}${skipped.length > 0 ? `\n\nNot measured: ${skipped.join('; ')}.` : ''}`;
   return `### ${scenario.name}: ${scenario.title}\n\n${rows.length > 0 ? table : '_no measurements_'}${tail}\n`;
 }
 
@@ -101,7 +136,9 @@ function buildTargetList(targets: readonly TargetStatus[]): string {
       const label = [t.tls === undefined ? '' : 'TLS', t.variant ?? ''].filter((x) => x !== '').join(', ');
       const name = label === '' ? t.name : `${t.name} (${label})`;
       if (!t.started) return `- **${name}**: skipped: ${t.skipReason}`;
-      const gate = t.gate ? (t.gate.ok ? `gate passed (${t.gate.source})` : `FAILED GATE (${t.gate.source}): ${t.gate.reasons.join('; ')}`) : 'not gated';
+      const gate = t.reference
+        ? `reference point, not an HTTP server: not gated, measured in ${t.reference.scenarios.join(', ')} only`
+        : t.gate ? (t.gate.ok ? `gate passed (${t.gate.source})` : `FAILED GATE (${t.gate.source}): ${t.gate.reasons.join('; ')}`) : 'not gated';
       const tls = t.tls === undefined ? '' : t.tls === null ? ' No TLS handshake with the harness.' : ` Negotiated ${describeTls(t.tls)}.`;
       return `- **${name}**: ${gate}.${tls} \`${t.command}\``;
     })
@@ -126,6 +163,9 @@ target's whole process tree over the measured window ÷ requests completed. Rows
 by it. Ratios are computed within each round, then the median is shown (CPU/req ratio < 1
 and req/s ratio > 1 favour the target). A req/s marked "≥" was client-bound (the client sat
 at ≥ 90% of its ${s.clientCores} core(s)): it is a floor.${record.scenarios.some((sc) => sc.isBulk) ? BULK_NOTE : ''} Client: **${s.client}**; pinning: ${s.pinning}.
+Where the C floor ran (a reference point: fixed responses from an epoll loop, so 1k, 16k and
+404 only), a column gives each target's CPU/req as a multiple of the floor's: how far it is
+from what the kernel round trip alone costs. Rows marked (reference) are not HTTP servers.
 Method: see [README.md](README.md).
 `;
   const sections = record.scenarios.map((sc) => buildScenarioSection(sc, record)).join('\n');

@@ -2,7 +2,8 @@
 import { divideSafely, summarizeSpread, type Spread } from '../stats.js';
 import type { Measurement, RunRecord, Scenario, TargetStatus } from '../types.js';
 
-export const BASELINES = ['nginx', 'node-http'] as const;
+/** `floor` is the C reference point (targets/reference.ts): ratios to it say how far a server is from the limit. */
+export const BASELINES = ['nginx', 'node-http', 'floor'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
 /**

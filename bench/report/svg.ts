@@ -104,12 +104,14 @@ function drawGroup(record: RunRecord, scenarioIndex: number, top: number): { par
   const scenario = record.scenarios[scenarioIndex]!;
   const isBulk = scenario.isBulk ?? false;
   const rows = summarizeScenario(record.measurements, scenario.name, isBulk);
-  const failed = new Set(listLaunches(record, scenario).filter((t) => t.gate && !t.gate.ok).map((t) => t.name));
+  const launches = listLaunches(record, scenario);
+  const failed = new Set(launches.filter((t) => t.gate && !t.gate.ok).map((t) => t.name));
+  const references = new Set(launches.filter((t) => t.reference).map((t) => t.name));
   const title = `${scenario.name}: ${scenario.title}${isBulk ? BULK_SUFFIX : ''}`;
   const parts = [text(8, top + 16, title, 'font-size="13" font-weight="600" fill="#111"')];
   const barsTop = top + GROUP_HEAD;
   rows.forEach((row, i) => {
-    const name = row.target + (failed.has(row.target) ? ' †' : '');
+    const name = row.target + (references.has(row.target) ? ' (ref.)' : '') + (failed.has(row.target) ? ' †' : '');
     parts.push(text(LABEL_W - 8, barsTop + i * ROW_H + BAR_H - 2, name, 'font-size="12" fill="#222" text-anchor="end"'));
   });
   parts.push(...drawBars(rows, isBulk ? CPU_MIB_PANEL : CPU_PANEL, barsTop), ...drawBars(rows, isBulk ? MBPS_PANEL : RPS_PANEL, barsTop));

@@ -41,10 +41,23 @@ export interface LaunchPlan {
 
 export type PlanOutcome = LaunchPlan | { skip: string };
 
+/**
+ * A reference point rather than an HTTP server (targets/reference.ts): not
+ * gated, measured only in `scenarios`, labelled in the report.
+ */
+export interface ReferencePoint {
+  /** Scenario names where its answer is the bytes a correct server sends. */
+  readonly scenarios: readonly string[];
+  /** Why it is left out of the other scenarios, for the report. */
+  readonly note: string;
+}
+
 export interface TargetDefinition {
   name: string;
   /** One line for the report: what this target is. */
   describe: string;
+  /** Set for reference points (the C floor, uws-minimal); absent for servers. */
+  reference?: ReferencePoint;
   /** Variants beyond plain this target can be launched as. */
   variants?: readonly LaunchVariant[];
   plan(ctx: TargetContext): PlanOutcome;

@@ -6,8 +6,9 @@ import { h2o } from './h2o.js';
 import { lighttpd } from './lighttpd.js';
 import { nginx } from './nginx.js';
 import { bun, fastsrv, nodeHttp, nodeStatic } from './launchers.js';
+import { floor, uwsMinimal } from './reference.js';
 
-export const TARGETS: readonly TargetDefinition[] = [fastsrv, nginx, apache, nodeHttp, nodeStatic, bun, lighttpd, h2o, caddy];
+export const TARGETS: readonly TargetDefinition[] = [fastsrv, nginx, apache, nodeHttp, nodeStatic, bun, lighttpd, h2o, caddy, uwsMinimal, floor];
 
 /** The definition of a target by name. */
 export function findTarget(name: string): TargetDefinition | undefined {

@@ -7,6 +7,8 @@ import { fstatSync, read } from 'node:fs';
 import { encodeLatin1 } from '../cache/bytes.js';
 import { isSameFile, releaseFile, type SharedFile } from './files.js';
 import { recordResponse, recordTransfer, type Transfer } from './outcome.js';
+import { startSlices } from './slices.js';
+import { LARGE_CHUNK, returnChunk, shouldGrowChunk, SMALL_CHUNK, takeChunk } from './chunks.js';
 import type { HttpResponse } from '../setup/uws.js';
 
 /**
@@ -76,31 +78,12 @@ export function sendBody(res: HttpResponse, block: Head, body: Buffer | ArrayBuf
 
 function sendLargeBody(res: HttpResponse, body: Buffer, tracker: StreamTracker, status: number): void {
   if (isClosingConnections) res.writeHeader(CONNECTION, CLOSE);
-  const [, done] = res.tryEnd(body, body.length);
-  if (done) return;
-  const transfer: Transfer = { sent: res.getWriteOffset(), onEnd: null };
-  recordTransfer(status, transfer);
-  tracker.start();
-  const end = (): void => {
-    tracker.finish();
-    transfer.onEnd?.(transfer.sent);
-  };
-  res.onAborted(end);
-  res.onWritable((offset) => {
-    const [ok, finished] = res.tryEnd(body.subarray(offset), body.length);
-    transfer.sent = finished ? body.length : res.getWriteOffset();
-    if (finished) end();
-    return ok;
-  });
+  const writer = startSlices(res, body, tracker);
+  if (writer !== null) recordTransfer(status, writer);
 }
 
 /** Part of a streamed response: bytes in memory, or an inclusive file range. */
 export type Segment = Buffer | { readonly start: number; readonly end: number };
-
-/** Bytes read from disk per step: one buffer per response in flight. */
-const STREAM_CHUNK = 256 * 1024;
-const MAX_POOLED_CHUNKS = 64;
-const chunkPool: Buffer[] = [];
 
 /**
  * Send `head`, then `segments` read from the shared descriptor, `total`
@@ -136,7 +119,8 @@ class FileStream implements Transfer {
   private isReading = false;
   private isEnded = false;
   private isReleased = false;
-  private readonly chunk = chunkPool.pop() ?? Buffer.allocUnsafe(STREAM_CHUNK);
+  /** Read buffer: one per response in flight (chunks.ts); grows once the client keeps up. */
+  private chunk = takeChunk(SMALL_CHUNK);
 
   constructor(
     private readonly res: HttpResponse,
@@ -168,7 +152,11 @@ class FileStream implements Transfer {
         continue;
       }
       if (this.position === -1) this.position = segment.start;
-      const length = Math.min(STREAM_CHUNK, segment.end + 1 - this.position);
+      if (shouldGrowChunk(this.chunk, this.sent, this.total - this.sent)) {
+        returnChunk(this.chunk);
+        this.chunk = takeChunk(LARGE_CHUNK);
+      }
+      const length = Math.min(this.chunk.length, segment.end + 1 - this.position);
       this.read(length);
       return;
     }
@@ -245,7 +233,7 @@ class FileStream implements Transfer {
     if (this.isReleased) return;
     this.isReleased = true;
     releaseFile(this.file);
-    if (chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(this.chunk);
+    returnChunk(this.chunk);
     this.tracker.finish();
     this.onEnd?.(this.sent);
   }

@@ -3,7 +3,8 @@ import { buildValgrindArgs, parseTotals } from '../../bench/instructions/callgri
 import { scanResponses } from '../../bench/instructions/client.js';
 import { parseInstructionOptions } from '../../bench/instructions/options.js';
 import { formatCount, formatInstructionTable } from '../../bench/instructions/report.js';
-import { buildFloorResponses, buildRequest, findEtag } from '../../bench/instructions/scenarios.js';
+import { buildRequest, findEtag } from '../../bench/instructions/scenarios.js';
+import { buildFloorResponses } from '../../bench/targets/reference.js';
 
 const ok = (body: string): string => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 

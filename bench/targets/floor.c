@@ -1,6 +1,7 @@
 /*
- * The floor of bench/instructions.ts: an epoll loop that answers every read
- * with a fixed response chosen by the request path, nothing else (no
+ * The floor (target `floor`) of bench/instructions.ts and bench/run.ts: an
+ * epoll loop that answers every read with a fixed response chosen by the
+ * request path, nothing else (no
  * parsing beyond the path, no headers read, no Date). Not HTTP-correct;
  * it shows what the kernel round trip costs in user space.
  *

@@ -1,10 +1,11 @@
 /**
- * The uWebSockets.js floor of bench/instructions.ts: one route per fixture
- * answered with writeStatus(block).end(body) from Buffers, /not-modified
+ * The uWebSockets.js reference point (target `uws-minimal`) of
+ * bench/instructions.ts and bench/run.ts: one route per fixture answered
+ * with writeStatus(block).end(body) from Buffers, keep-alive, /not-modified
  * with a 304 head, everything else with a fixed 404. No request header is
  * read, so it is not correct HTTP; it shows what the engine itself costs.
  *
- *   node dist/bench/instructions/uws-minimal.js ROOT --port PORT
+ *   node dist/bench/targets/uws-minimal-server.js ROOT --port PORT
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
