@@ -151,7 +151,6 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   chmodSync(tempDir, 0o755);
   installCleanup(tempDir, (signal) => logLine(`\n${signal}: stopping every target`));
   const startedAt = new Date().toISOString();
-  const machine = await gatherMachineInfo(REPO_DIR);
   if (cpu.clientCpus) await runCommand('taskset', ['-a', '-p', '-c', cpu.clientCpus, String(process.pid)]);
   const root = join(tempDir, 'root');
   createFixtures(root);
@@ -180,6 +179,8 @@ async function runBenchmark(options: Options, cpu: CpuPlan): Promise<RunRecord> 
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
+  // After the runs: Bun is fetched on first use, and its version is then known.
+  const machine = await gatherMachineInfo(REPO_DIR);
   const settings = { ...options, clientCores: cpu.clientCores, serverCpus: cpu.serverCpus, clientCpus: cpu.clientCpus, pinning: cpu.description };
   return { schema: 1, startedAt, finishedAt: new Date().toISOString(), machine, settings, targets: statuses, scenarios, measurements, warnings };
 }
