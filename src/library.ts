@@ -51,23 +51,30 @@ function toCamelCase(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** serve() calls with workers ≥ 1 so far: a cluster worker serves for the call with its tree's number. */
-let treeCalls = 0;
+/** A program runs one tree of workers: later serve() calls with workers ≥ 1 reject. */
+let hasTree = false;
 
 /**
  * Start serving. With workers ≥ 1 this program is the cluster primary and
  * every worker runs it again: create routes at module top level, the same
  * in every process. In the primary the promise resolves once every worker
  * listens; in a worker it never resolves (the worker serves until told to
- * stop), so code after `await serve()` runs once, in the primary.
+ * stop), so code after `await serve()` runs once, in the primary. One tree
+ * per program.
  */
 export async function serve(options: ServeOptions = {}): Promise<Server> {
   const embedded = await import('./process/embedded.js');
   const { config, routes, inProcess } = readServeOptions(options);
   if (inProcess) return describe(await embedded.runInProcess(config, (mtimeMs) => compileFor(config, routes, mtimeMs)), 0);
-  const tree = treeCalls++;
-  if (embedded.isLibraryWorker()) return embedded.runLibraryWorker(tree, (mtimeMs) => compileFor(config, routes, mtimeMs));
-  return describe(await embedded.runLibraryPrimary(config, tree, (mtimeMs) => compileFor(config, routes, mtimeMs)), config.workers);
+  if (embedded.isLibraryWorker()) return embedded.runLibraryWorker((mtimeMs) => compileFor(config, routes, mtimeMs));
+  if (hasTree) throw new UsageError('serve(): this program already started a tree of workers; one per program (more servers: workers: 0, in the primary only)');
+  hasTree = true;
+  try {
+    return describe(await embedded.runLibraryPrimary(config, (mtimeMs) => compileFor(config, routes, mtimeMs)), config.workers);
+  } catch (error) {
+    hasTree = false; // nothing was started: the program may try again
+    throw error;
+  }
 }
 
 /** Options → Config (the CLI's validation and messages), the routes, and whether to serve in this process. */

@@ -22,8 +22,8 @@ import { watchTree } from './watch.js';
 const ROUTES_ENV = 'FASTSRV_ROUTES';
 /** Last-Modified of fixed routes, the same in every worker. */
 const ROUTES_TIME_ENV = 'FASTSRV_ROUTES_TIME';
-/** Which serve() call of the program the worker serves for (a program may start several trees). */
-const TREE_ENV = 'FASTSRV_TREE';
+/** Marks a worker forked by serve() (the command line's workers run worker.ts instead). */
+const LIBRARY_ENV = 'FASTSRV_LIBRARY';
 
 export interface RunningTree {
   /** The Config served, with the port picked for port 0. */
@@ -36,11 +36,11 @@ type Compile = (mtimeMs: number) => AppRoutes;
 
 /** This process is a worker forked by serve() in its primary. */
 export function isLibraryWorker(): boolean {
-  return cluster.isWorker && process.env[TREE_ENV] !== undefined && process.env[CONFIG_ENV] !== undefined;
+  return cluster.isWorker && process.env[LIBRARY_ENV] === '1' && process.env[CONFIG_ENV] !== undefined;
 }
 
 /** Start the tree and resolve once every worker listens; reject (no worker left) when one cannot start. */
-export async function runLibraryPrimary(config: Config, tree: number, compile: Compile): Promise<RunningTree> {
+export async function runLibraryPrimary(config: Config, compile: Compile): Promise<RunningTree> {
   if (!cluster.isPrimary) throw new UsageError('serve() with workers ≥ 1 forks cluster workers and must run in the primary; inside workers of your own, give workers: 0');
   const script = process.argv[1];
   if (script === undefined) throw new UsageError('serve() with workers ≥ 1 runs this program again in each worker, and it has no script file (node -e, a REPL): give workers: 0');
@@ -56,7 +56,7 @@ export async function runLibraryPrimary(config: Config, tree: number, compile: C
   let isStarted = false;
   const running = await startTree(config, {
     exec: { file: script, args: process.argv.slice(2) },
-    env: { [ROUTES_ENV]: routes.signature, [ROUTES_TIME_ENV]: String(mtimeMs), [TREE_ENV]: String(tree) },
+    env: { [ROUTES_ENV]: routes.signature, [ROUTES_TIME_ENV]: String(mtimeMs), [LIBRARY_ENV]: '1' },
     onStarted: () => {
       isStarted = true;
       onStarted();
@@ -77,13 +77,12 @@ export async function runLibraryPrimary(config: Config, tree: number, compile: C
 }
 
 /**
- * In a worker: serve for the serve() call whose number the primary gave
- * (the program's other calls wait forever, as does this one: the worker
- * serves until the primary stops it, then exits).
+ * In a worker: serve this program's tree. The promise never settles: the
+ * worker serves until the primary stops it, then exits, and the program's
+ * code after `await serve()` runs only in the primary.
  */
-export function runLibraryWorker(tree: number, compile: Compile): Promise<never> {
+export function runLibraryWorker(compile: Compile): Promise<never> {
   const never = new Promise<never>(() => {});
-  if (Number(process.env[TREE_ENV]) !== tree) return never;
   process.on('uncaughtException', failWorker);
   try {
     const config = JSON.parse(process.env[CONFIG_ENV]!) as Config;

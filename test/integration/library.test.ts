@@ -69,6 +69,22 @@ try {
 }
 `;
 
+/** One tree per program; a workers: 0 server beside it, created in the primary only. */
+const TWO_TREES_APP = `
+import cluster from 'node:cluster';
+import { serve } from 'fastsrv';
+const b = await serve({ host: '127.0.0.1', port: 0, workers: 2, routes: { '/': 'tree b', '/pid': () => String(process.pid) } });
+const a = await serve({ host: '127.0.0.1', port: 0, workers: 0, routes: { '/': 'in the primary', '/pid': () => String(process.pid) } });
+const second = await serve({ host: '127.0.0.1', port: 0, workers: 1, routes: { '/': 'x' } }).then(() => 'started', (error) => error.message);
+console.log('second tree: ' + second);
+console.log(JSON.stringify({ a: a.port, b: b.port, primary: process.pid, isPrimary: cluster.isPrimary }));
+process.stdin.once('data', async () => {
+  await Promise.all([a.close(), b.close()]);
+  console.log('closed');
+  process.stdin.pause();
+});
+`;
+
 const BAD_OPTIONS_APP = `
 import { serve } from 'fastsrv';
 for (const options of [{ port: 70000, routes: {} }, { maxAge: 'soon', routes: {} }, { routes: { 'no-slash': 'x' } }, { routes: { '/a/../b': 'x' } }, { workers: 0, admin: '127.0.0.1:0', routes: {} }, {}]) {
@@ -99,6 +115,7 @@ beforeAll(async () => {
   writeFileSync(join(consumer, 'app.mjs'), APP);
   writeFileSync(join(consumer, 'drifting.mjs'), DRIFTING_APP);
   writeFileSync(join(consumer, 'bad-options.mjs'), BAD_OPTIONS_APP);
+  writeFileSync(join(consumer, 'two-trees.mjs'), TWO_TREES_APP);
   writeFileSync(join(consumer, 'example.ts'), TYPED_EXAMPLE);
 }, 240_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -345,6 +362,39 @@ describe.runIf(hasEngine)('serve() with 2 workers and with workers: 0', () => {
       expect(lines.find((l) => l.includes('"GET /page.html HTTP/1.1"'))).toMatch(/" 200 14 "/);
     } finally {
       if (app.proc.exitCode === null) app.proc.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('one tree per program: a workers: 0 server beside it runs in the primary, a second tree rejects', async () => {
+    const proc = spawn(process.execPath, ['two-trees.mjs'], { cwd: consumer, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    try {
+      const ports = await new Promise<{ a: number; b: number; primary: number }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ports after 30 s:\n${out}`)), 30_000);
+        proc.stdout!.on('data', () => {
+          const line = out.split('\n').find((l) => l.startsWith('{"a"'));
+          if (line === undefined) return;
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as { a: number; b: number; primary: number });
+        });
+      });
+      expect((await get(ports.a, '/')).body.toString()).toBe('in the primary');
+      expect((await get(ports.a, '/pid')).body.toString()).toBe(String(ports.primary));
+      expect((await get(ports.b, '/')).body.toString()).toBe('tree b');
+      const pids = new Set<string>();
+      for (let i = 0; i < 200 && pids.size < 2; i++) pids.add((await get(ports.b, '/pid', { connection: 'close' })).body.toString());
+      expect(pids.size).toBe(2);
+      expect(pids.has(String(ports.primary))).toBe(false);
+      expect(out).toContain('second tree: serve(): this program already started a tree of workers');
+      expect(out.match(/"isPrimary":true/g)).toHaveLength(1);
+      proc.stdin!.end('close\n');
+      expect(await exited).toBe(0);
+      expect(out).toContain('closed');
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
     }
   }, 60_000);
 
