@@ -9,6 +9,7 @@ import { RouteError } from './app/result.js';
 import type { Routes } from './app/types.js';
 import { readOptionObject } from './setup/config-file.js';
 import { buildConfig, OPTIONS, UsageError, type Config, type OptionName } from './setup/config.js';
+import { listUrls } from './process/banner.js';
 import { getBuildOptions } from './process/site.js';
 import type { RunningTree } from './process/embedded.js';
 
@@ -35,7 +36,7 @@ export interface ServeOptions extends Omit<CliOptions, 'workers'> {
 }
 
 export interface Server {
-  /** `http://127.0.0.1:8080/` (https with a certificate; 127.0.0.1 for a server on every interface). */
+  /** `http://127.0.0.1:8080/` (https with a certificate; 127.0.0.1 for a server on every interface, IPv4 or IPv6). */
   readonly url: string;
   /** The port listened on (the one picked, for port 0). */
   readonly port: number;
@@ -104,10 +105,9 @@ function compileFor(config: Config, routes: Routes, mtimeMs: number): AppRoutes 
 }
 
 function describe(tree: RunningTree, workers: number): Server {
-  const scheme = tree.config.tls === null ? 'http' : 'https';
-  const host = tree.config.host === '0.0.0.0' ? '127.0.0.1' : tree.config.host === '::' ? '::1' : tree.config.host;
   return {
-    url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${tree.port}/`,
+    // The banner's first URL: loopback for a server on every interface.
+    url: listUrls(tree.config.host, tree.port, tree.config.tls === null ? 'http' : 'https')[0],
     port: tree.port,
     workers,
     close: tree.close,

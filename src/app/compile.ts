@@ -129,7 +129,7 @@ function buildFunctionRoute(key: string, handlers: ReadonlyMap<string, RouteHand
   if (methods.has('GET')) methods.add('HEAD');
   methods.add('OPTIONS');
   const allow = [...METHODS].filter((m) => methods.has(m)).join(', ');
-  const headers: HeaderList = [['Allow', allow], ...NOSNIFF, ...options.policy.extraHeaders];
+  const headers: HeaderList = [['Allow', allow], ...(options.policy.isNosniff ? NOSNIFF : []), ...options.policy.extraHeaders];
   return new FunctionRoute(
     key,
     getTypeByName(key),

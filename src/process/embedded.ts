@@ -13,7 +13,7 @@ import { UsageError, type Config } from '../setup/config.js';
 import { RuleError } from '../rules/syntax.js';
 import { CONFIG_ENV, WORKER_INDEX_ENV, type PrimaryMessage } from './messages.js';
 import { openOutputFiles } from './output-files.js';
-import { probePort } from './ports.js';
+import { probeOtherPort, probePort } from './ports.js';
 import { startTree } from './primary.js';
 import { failWorker, PROCESS_LINK, runSite, type WorkerLink } from './site.js';
 import { watchTree } from './watch.js';
@@ -106,7 +106,7 @@ export async function runInProcess(config: Config, compile: Compile): Promise<Ru
   checkRules(config.root);
   openOutputFiles(config);
   const port = await probePort(config.host, config.port);
-  const httpPort = config.httpPort === null ? null : await probePort(config.host, config.httpPort);
+  const httpPort = config.httpPort === null ? null : await probeOtherPort(config.host, config.httpPort, port);
   const served: Config = { ...config, port, httpPort };
   const link = createLocalLink();
   await runSite(served, 0, routes, link.worker);
